@@ -1,0 +1,11 @@
+from django.urls import path
+
+from competition import api
+
+urlpatterns = [
+    path("competitions/", api.CompetitionListApi.as_view(), name="api-competitions"),
+    path("competitions/<slug:slug>/", api.CompetitionDetailApi.as_view(), name="api-competition"),
+    path("competitions/<slug:slug>/team/", api.TeamMineApi.as_view(), name="api-team"),
+    path("competitions/<slug:slug>/team/join/", api.TeamJoinApi.as_view(), name="api-team-join"),
+    path("competitions/<slug:slug>/team/leave/", api.TeamLeaveApi.as_view(), name="api-team-leave"),
+]

@@ -1,0 +1,66 @@
+"""Reads, and the one way to ask "may this user see this?"."""
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from competition.models import Competition, Membership, Team
+
+
+def competition_list_for_user(user: User) -> QuerySet[Competition]:
+    qs = Competition.objects.all()
+    if not (user.is_authenticated and user.is_instructor):
+        qs = qs.filter(is_published=True)
+    return qs
+
+
+def competition_get_for_user(user: User, slug: str) -> Competition:
+    """The competition if this user may see it (published, or an instructor); else 404."""
+    try:
+        return competition_list_for_user(user).get(slug=slug)
+    except Competition.DoesNotExist:
+        raise Http404("No such competition") from None
+
+
+def team_of_user(*, competition: Competition, user: User) -> Team | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Team.objects.filter(competition=competition, memberships__user=user)
+        .prefetch_related(_members_prefetch())
+        .first()
+    )
+
+
+def teams_of_user(user: User) -> dict[int, Team]:
+    """The user's team in every competition, keyed by competition id."""
+    if not user.is_authenticated:
+        return {}
+    teams = Team.objects.filter(memberships__user=user)
+    return {team.competition_id: team for team in teams}
+
+
+def team_list(*, competition: Competition) -> QuerySet[Team]:
+    return (
+        Team.objects.filter(competition=competition)
+        .annotate(size=Count("memberships"))
+        .prefetch_related(_members_prefetch())
+        .order_by(
+            "name",
+        )
+    )
+
+
+def team_get_by_code(*, competition: Competition, code: str) -> Team:
+    team = (
+        Team.objects.filter(competition=competition, invite_code=code)
+        .prefetch_related(_members_prefetch())
+        .first()
+    )
+    if team is None:
+        raise Http404("No team with this invite code")
+    return team
+
+
+def _members_prefetch() -> Prefetch:
+    return Prefetch("memberships", queryset=Membership.objects.select_related("user"))

@@ -1,0 +1,74 @@
+"""The cast: Inés the instructor; Alice and Bob in team Alpha; Charlie in team Gamma."""
+
+import pytest
+
+from accounts.models import User
+from accounts.roles import make_instructor
+from competition.models import Competition, Team
+from tests.factories import make_competition, make_team, make_user
+from tests.workers import isolate_broker
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_broker() -> None:
+    isolate_broker()
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process(request):
+    """Unit tests run tasks in-process (still only on commit); tests marked ``worker``
+    send them through the real broker to a real worker process."""
+    from config.celery import app
+
+    app.conf.task_always_eager = request.node.get_closest_marker("worker") is None
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def competition(db) -> Competition:
+    return make_competition()
+
+
+@pytest.fixture
+def instructor(db) -> User:
+    user = make_user("ines", full_name="Inés Fernández")
+    make_instructor(user)
+    return user
+
+
+@pytest.fixture
+def alice(db) -> User:
+    return make_user("alice")
+
+
+@pytest.fixture
+def bob(db) -> User:
+    return make_user("bob")
+
+
+@pytest.fixture
+def charlie(db) -> User:
+    return make_user("charlie")
+
+
+@pytest.fixture
+def alpha(competition, alice, bob) -> Team:
+    return make_team(competition, "Alpha", alice, bob)
+
+
+@pytest.fixture
+def gamma(competition, charlie) -> Team:
+    return make_team(competition, "Gamma", charlie)
+
+
+@pytest.fixture
+def cast(instructor, alpha, gamma, alice, bob, charlie) -> dict[str, User | None]:
+    """Everyone, by role: the four points of view of the permission tests."""
+    return {"anonymous": None, "other_team": charlie, "member": alice, "instructor": instructor}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    # The production hasher is slow on purpose; tests make many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,55 @@
+"""Factories for tests: small functions that make a valid object with overridable fields."""
+
+from datetime import timedelta
+
+from django.test import Client
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.services import token_get_or_create
+from competition.models import Competition, Membership, Team
+
+PASSWORD = "a-long-test-password-42"
+
+
+def make_user(username: str, **extra) -> User:
+    extra.setdefault("email", f"{username}@example.edu")
+    extra.setdefault("full_name", username.title())
+    return User.objects.create_user(username=username, password=PASSWORD, **extra)
+
+
+def make_competition(slug: str = "digitos", **extra) -> Competition:
+    now = timezone.now()
+    fields = {
+        "title": "Dígitos",
+        "description": "Reconocé **dígitos**.",
+        "is_published": True,
+        "start_at": now - timedelta(days=1),
+        "team_merger_at": now + timedelta(days=7),
+        "end_at": now + timedelta(days=14),
+        "team_size_limit": 3,
+    }
+    fields.update(extra)
+    return Competition.objects.create(slug=slug, **fields)
+
+
+def make_team(competition: Competition, name: str, *members: User) -> Team:
+    team = Team.objects.create(competition=competition, name=name)
+    for user in members:
+        Membership.objects.create(competition=competition, team=team, user=user)
+    return team
+
+
+def web_client(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def api_client(user: User | None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_get_or_create(user=user).key}")
+    return client

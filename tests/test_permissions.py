@@ -1,0 +1,113 @@
+"""Who sees and changes what: every page and endpoint, for each point of view.
+
+Roles (see conftest): anonymous; other_team (Charlie, team Gamma); member (Alice,
+team Alpha); instructor (Inés). Expected: an HTTP status, or "login" for a redirect
+to the login page.
+"""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import api_client, make_competition, web_client
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "other_team", "member", "instructor")
+
+
+def _pages(slug: str, code: str) -> list[tuple[str, str, dict[str, object]]]:
+    everyone = dict.fromkeys(ROLES, 200)
+    logged_in = {"anonymous": "login", "other_team": 200, "member": 200, "instructor": 200}
+    instructors = {"anonymous": "login", "other_team": 403, "member": 403, "instructor": 200}
+    anonymous_only = {**everyone, "other_team": 302, "member": 302, "instructor": 302}
+    staff = {**instructors, "other_team": "login", "member": "login"}
+    return [
+        ("GET", reverse("competition:list"), everyone),
+        ("GET", reverse("competition:detail", args=[slug]), everyone),
+        ("GET", reverse("competition:team", args=[slug]), logged_in),
+        ("GET", reverse("competition:team-join-code", args=[slug, code]), logged_in),
+        ("GET", reverse("competition:teams", args=[slug]), instructors),
+        ("GET", reverse("competition:roster", args=[slug]), instructors),
+        ("GET", reverse("profile"), logged_in),
+        ("GET", reverse("password_change"), logged_in),
+        ("GET", reverse("signup"), anonymous_only),
+        ("GET", reverse("login"), anonymous_only),
+        ("GET", reverse("password_reset"), everyone),
+        ("GET", reverse("admin:index"), staff),
+        ("GET", reverse("admin:competition_team_changelist"), staff),
+    ]  # fmt: skip
+
+
+def _status(response) -> object:
+    if response.status_code == 302 and "login" in response["Location"]:
+        return "login"
+    return response.status_code
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_page_permissions(cast, role, competition, alpha):
+    client = web_client(cast[role])
+    for method, url, expected in _pages(competition.slug, alpha.invite_code):
+        response = client.generic(method, url)
+        assert _status(response) == expected[role], f"{role} {method} {url}"
+
+
+def test_draft_competition_is_only_for_instructors(cast):
+    draft = make_competition(slug="borrador", is_published=False)
+    urls = [
+        reverse("competition:detail", args=[draft.slug]),
+        f"/api/v1/competitions/{draft.slug}/",
+    ]
+    for role in ROLES:
+        for url in urls:
+            status = web_client(cast[role]).get(url).status_code
+            assert status == (200 if role == "instructor" else 404), f"{role} {url}"
+    listed = api_client(cast["member"]).get("/api/v1/competitions/").json()
+    assert "borrador" not in [c["slug"] for c in listed["results"]]
+    listed = api_client(cast["instructor"]).get("/api/v1/competitions/").json()
+    assert "borrador" in [c["slug"] for c in listed["results"]]
+
+
+API = {
+    ("GET", "/api/v1/competitions/"): dict.fromkeys(ROLES, 200),
+    ("GET", "/api/v1/competitions/digitos/"): dict.fromkeys(ROLES, 200),
+    ("GET", "/api/v1/competitions/digitos/team/"): {
+        "anonymous": 401, "other_team": 200, "member": 200, "instructor": 404,
+    },
+    ("POST", "/api/v1/competitions/digitos/team/join/"): {
+        "anonymous": 401, "other_team": 409, "member": 409, "instructor": 200,
+    },
+    ("GET", "/api/v1/me/"): {"anonymous": 401, "other_team": 200, "member": 200, "instructor": 200},
+    ("GET", "/api/schema/"): dict.fromkeys(ROLES, 200),
+    ("GET", "/api/docs/"): dict.fromkeys(ROLES, 200),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_permissions(cast, role, alpha):
+    client = api_client(cast[role])
+    for (method, url), expected in API.items():
+        response = client.generic(
+            method,
+            url,
+            data=f'{{"invite_code": "{alpha.invite_code}"}}',
+            content_type="application/json",
+        )
+        assert response.status_code == expected[role], f"{role} {method} {url}"
+
+
+def test_a_student_sees_only_their_own_team(cast, alpha, gamma):
+    body = api_client(cast["other_team"]).get("/api/v1/competitions/digitos/team/").json()
+
+    assert body["name"] == "Gamma"
+    assert alpha.invite_code not in str(body)
+    page = web_client(cast["other_team"]).get(reverse("competition:team", args=["digitos"]))
+    assert alpha.invite_code not in page.content.decode()
+    assert "Alpha" not in page.content.decode()
+
+
+def test_team_list_page_shows_every_team_to_instructors(cast, alpha, gamma):
+    page = web_client(cast["instructor"]).get(reverse("competition:teams", args=["digitos"]))
+
+    html = page.content.decode()
+    assert "Alpha" in html and "Gamma" in html and "alice@example.edu" in html
