@@ -235,11 +235,15 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(CELERY_BROKER_DIR),
         "data_folder_out": str(CELERY_BROKER_DIR),
         "processed_folder": str(CELERY_BROKER_DIR.parent / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR.parent / "control"),
         "store_processed": False,
         # kombu polls the folder once a second by default; 50 ms measured 51 ms round trips.
         "polling_interval": 0.05,
     }
-    for _folder in (CELERY_BROKER_DIR, CELERY_BROKER_DIR.parent / "processed"):
+    for _folder in (
+        CELERY_BROKER_DIR,
+        *(CELERY_BROKER_DIR.parent / f for f in ("processed", "control")),
+    ):
         _folder.mkdir(parents=True, exist_ok=True)
     (VAR_DIR / "celery" / "results").mkdir(parents=True, exist_ok=True)
 else:

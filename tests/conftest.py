@@ -1,6 +1,7 @@
 """The cast: Inés the instructor; Alice and Bob in team Alpha; Charlie in team Gamma."""
 
 import pytest
+from django.utils import translation
 
 from accounts.models import User
 from accounts.roles import make_instructor
@@ -66,6 +67,14 @@ def gamma(competition, charlie) -> Team:
 def cast(instructor, alpha, gamma, alice, bob, charlie) -> dict[str, User | None]:
     """Everyone, by role: the four points of view of the permission tests."""
     return {"anonymous": None, "other_team": charlie, "member": alice, "instructor": instructor}
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service calls outside a request speak English in tests (pages and the API
+    follow the request's language, and tests/test_i18n.py checks Spanish)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

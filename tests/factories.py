@@ -41,15 +41,16 @@ def make_team(competition: Competition, name: str, *members: User) -> Team:
     return team
 
 
-def web_client(user: User | None) -> Client:
-    client = Client()
+def web_client(user: User | None, language: str = "en") -> Client:
+    """A browser's session; English unless asked, so that tests read the messages."""
+    client = Client(headers={"Accept-Language": language})
     if user is not None:
         client.force_login(user)
     return client
 
 
-def api_client(user: User | None) -> APIClient:
-    client = APIClient()
+def api_client(user: User | None, language: str = "en") -> APIClient:
+    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
     if user is not None:
         client.credentials(HTTP_AUTHORIZATION=f"Token {token_get_or_create(user=user).key}")
     return client

@@ -38,11 +38,12 @@ def isolate_broker() -> None:
         folder = Path(settings.VAR_DIR) / "celery" / f"test-{slot}" / "broker"
         for old in folder.parent.glob("*/*"):
             old.unlink()
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder.parent / "processed").mkdir(exist_ok=True)
+        for sub in ("broker", "processed", "control"):
+            (folder.parent / sub).mkdir(parents=True, exist_ok=True)
         options = dict(app.conf.broker_transport_options)
         options.update(data_folder_in=str(folder), data_folder_out=str(folder))
         options.update(processed_folder=str(folder.parent / "processed"))
+        options.update(control_folder=str(folder.parent / "control"))
         app.conf.broker_transport_options = options
         BROKER_ENV.update({"PODIO_BROKER_DIR": str(folder)})
 

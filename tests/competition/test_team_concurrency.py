@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from competition import services
 from competition.models import Membership
@@ -21,7 +22,8 @@ def _race(workers: int, action) -> list[str]:
     def run(i: int) -> None:
         try:
             barrier.wait()
-            action(i)
+            with translation.override("en"):
+                action(i)
             outcomes.append("ok")
         except RuleViolation as error:
             outcomes.append(error.message)
