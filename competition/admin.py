@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from competition.models import Competition, Membership, Team
+from competition.models import Competition, CompetitionFile, Membership, Submission, Team
 
 
 class MembershipInline(admin.TabularInline):
@@ -11,12 +11,45 @@ class MembershipInline(admin.TabularInline):
     exclude = ("competition",)
 
 
+class CompetitionFileInline(admin.TabularInline):
+    model = CompetitionFile
+    extra = 0
+    readonly_fields = ("kind", "name", "size", "uploaded_at")
+    exclude = ("file",)
+
+
 @admin.register(Competition)
 class CompetitionAdmin(admin.ModelAdmin):
-    list_display = ("title", "slug", "is_published", "start_at", "end_at", "team_size_limit")
-    list_filter = ("is_published",)
+    """Raw access. The hidden solution is set from the competition's settings page or
+    create_competition (which check it); here it is only named, never linked."""
+
+    list_display = ("title", "slug", "is_published", "metric", "start_at", "end_at")
+    list_filter = ("is_published", "task_type")
     prepopulated_fields = {"slug": ("title",)}
     search_fields = ("title", "slug")
+    exclude = ("solution",)
+    readonly_fields = ("solution_name",)
+    inlines = (CompetitionFileInline,)
+
+    @admin.display(description="hidden solution")
+    def solution_name(self, competition: Competition) -> str:
+        return competition.solution.name or "—"
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = (
+        "id", "competition", "team", "user", "status", "public_score", "private_score",
+        "is_late", "is_baseline", "selected", "created_at",
+    )  # fmt: skip
+    list_filter = ("competition", "status", "is_late", "is_baseline")
+    search_fields = ("team__name", "user__username", "original_name")
+    exclude = ("file",)
+    readonly_fields = (
+        "competition", "team", "user", "kind", "file_format", "original_name", "status",
+        "error", "public_score", "private_score", "rows", "is_late", "is_baseline",
+        "attempts", "created_at", "started_at", "finished_at",
+    )  # fmt: skip
 
 
 @admin.register(Team)

@@ -1,12 +1,14 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from competition import selectors, services
+from competition import leaderboard, selectors, services
+from competition.models import Submission
 from competition.services import RuleViolation
 
 
@@ -126,3 +128,141 @@ class TeamLeaveApi(APIView):
         except RuleViolation as error:
             return _refused(error)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Submissions and leaderboards -------------------------------------------------
+
+
+class SubmissionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    competition = serializers.SlugField(source="competition.slug")
+    team = serializers.CharField(source="team.name", allow_null=True)
+    user = serializers.CharField(source="user.username")
+    description = serializers.CharField()
+    original_name = serializers.CharField()
+    status = serializers.ChoiceField(choices=Submission.Status.choices)
+    error = serializers.CharField()
+    public_score = serializers.FloatField(allow_null=True)
+    private_score = serializers.SerializerMethodField()
+    rows = serializers.IntegerField(allow_null=True)
+    is_late = serializers.BooleanField()
+    selected = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_private_score(self, submission: Submission) -> float | None:
+        if selectors.private_visible(submission.competition, self.context["request"].user):
+            return submission.private_score
+        return None
+
+
+class SubmissionListCreateApi(ListAPIView):
+    """The team's own submissions (GET), or a new one (POST, multipart ``file``)."""
+
+    serializer_class = SubmissionSerializer
+    parser_classes = (MultiPartParser, FormParser)
+
+    class SubmissionCreateInputSerializer(serializers.Serializer):
+        file = serializers.FileField()
+        description = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+    def get_queryset(self):
+        competition = selectors.competition_get_for_user(self.request.user, self.kwargs["slug"])
+        team = selectors.team_of_user(competition=competition, user=self.request.user)
+        if team is None:
+            return Submission.objects.none()
+        return selectors.submissions_of_team(team).select_related("competition", "team")
+
+    @extend_schema(
+        request={"multipart/form-data": SubmissionCreateInputSerializer},
+        responses={
+            201: SubmissionSerializer,
+            400: ErrorSerializer,
+            409: ErrorSerializer,
+            413: ErrorSerializer,
+        },
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        competition = selectors.competition_get_for_user(request.user, slug)
+        data = self.SubmissionCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            submission = services.submission_create(
+                competition=competition,
+                user=request.user,
+                upload=data.validated_data["file"],
+                description=data.validated_data.get("description", ""),
+            )
+        except RuleViolation as error:
+            return _refused(error)
+        body = SubmissionSerializer(submission, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class SubmissionDetailApi(APIView):
+    @extend_schema(responses={200: SubmissionSerializer, 404: ErrorSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        submission = selectors.submission_get_for_user(request.user, pk)
+        return Response(SubmissionSerializer(submission, context={"request": request}).data)
+
+
+class SubmissionSelectApi(APIView):
+    class SubmissionSelectInputSerializer(serializers.Serializer):
+        selected = serializers.BooleanField()
+
+    @extend_schema(
+        request=SubmissionSelectInputSerializer,
+        responses={200: SubmissionSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        submission = selectors.submission_get_for_user(request.user, pk)
+        if not selectors.is_member(team_id=submission.team_id, user=request.user):
+            return Response(
+                {"detail": "Only the team's members select its submissions."}, status=403
+            )
+        data = self.SubmissionSelectInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.submission_select(
+                submission=submission, user=request.user, selected=data.validated_data["selected"]
+            )
+        except RuleViolation as error:
+            return _refused(error)
+        return Response(SubmissionSerializer(submission, context={"request": request}).data)
+
+
+class LeaderboardRowSerializer(serializers.Serializer):
+    rank = serializers.IntegerField(allow_null=True)
+    team = serializers.CharField(source="name")
+    members = serializers.ListField(child=serializers.CharField())
+    score = serializers.FloatField()
+    entries = serializers.IntegerField()
+    last_at = serializers.DateTimeField(allow_null=True)
+    submitted_at = serializers.DateTimeField()
+    is_baseline = serializers.BooleanField()
+    public_rank = serializers.IntegerField(allow_null=True)
+    move = serializers.IntegerField(allow_null=True)
+
+
+class LeaderboardApi(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("private", bool, description="The private leaderboard (once released)")
+        ],
+        responses={200: LeaderboardRowSerializer(many=True), 403: ErrorSerializer},
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        competition = selectors.competition_get_for_user(request.user, slug)
+        private = request.query_params.get("private") in {"1", "true", "yes"}
+        if private and not selectors.private_visible(competition, request.user):
+            return Response({"detail": "The private leaderboard is not released yet."}, status=403)
+        rows = (
+            leaderboard.private_leaderboard(competition)
+            if private
+            else leaderboard.public_leaderboard(competition)
+        )
+        return Response(LeaderboardRowSerializer(rows, many=True).data)

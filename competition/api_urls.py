@@ -8,4 +8,20 @@ urlpatterns = [
     path("competitions/<slug:slug>/team/", api.TeamMineApi.as_view(), name="api-team"),
     path("competitions/<slug:slug>/team/join/", api.TeamJoinApi.as_view(), name="api-team-join"),
     path("competitions/<slug:slug>/team/leave/", api.TeamLeaveApi.as_view(), name="api-team-leave"),
+    path(
+        "competitions/<slug:slug>/submissions/",
+        api.SubmissionListCreateApi.as_view(),
+        name="api-submissions",
+    ),
+    path(
+        "competitions/<slug:slug>/leaderboard/",
+        api.LeaderboardApi.as_view(),
+        name="api-leaderboard",
+    ),
+    path("submissions/<int:pk>/", api.SubmissionDetailApi.as_view(), name="api-submission"),
+    path(
+        "submissions/<int:pk>/select/",
+        api.SubmissionSelectApi.as_view(),
+        name="api-submission-select",
+    ),
 ]

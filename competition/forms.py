@@ -1,5 +1,28 @@
+import zoneinfo
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from competition.models import Competition
+from grader.scoring.metrics import METRICS, get_metric
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input, as Django's documentation shows."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
 
 
 class TeamCreateForm(forms.Form):
@@ -15,3 +38,78 @@ class RosterImportForm(forms.Form):
         label=_("Roster (CSV)"),
         help_text=_("Columns: email, full_name, team. Comma or semicolon separated, UTF-8."),
     )
+
+
+class SubmissionForm(forms.Form):
+    file = forms.FileField(
+        label=_("Predictions"),
+        help_text=_("A .csv file with the sample submission's columns (or .csv.gz, or .zip)."),
+    )
+    description = forms.CharField(label=_("Description (optional)"), max_length=500, required=False)
+    baseline_name = forms.CharField(
+        label=_("Baseline name"),
+        max_length=100,
+        required=False,
+        help_text=_("Instructors: the file becomes a baseline row, shown but never ranked."),
+    )
+
+    def __init__(self, *args, instructor: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not instructor:
+            del self.fields["baseline_name"]
+
+
+LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _metric_choices() -> list[tuple[str, str]]:
+    return [(metric.name, metric.label) for metric in METRICS.values()]
+
+
+class CompetitionForm(forms.ModelForm):
+    """An instructor's competition: its rules, its hidden solution and public files."""
+
+    metric = forms.ChoiceField(label=_("Metric"), choices=_metric_choices)
+    solution_file = forms.FileField(
+        label=_("Hidden solution (CSV)"),
+        required=False,
+        help_text=_(
+            "The id column, the target column and optionally Usage (Public, Private or "
+            "Ignored). Without Usage, Podio splits with the public fraction and seed below "
+            "and keeps that split for good. Students never see this file."
+        ),
+    )
+    public_files = MultipleFileField(
+        label=_("Public files (training data, test features…)"), required=False
+    )
+
+    class Meta:
+        model = Competition
+        fields = (
+            "title", "slug", "description", "is_published", "task_type", "metric",
+            "id_column", "target_column", "public_fraction", "split_seed", "start_at",
+            "team_merger_at", "end_at", "daily_limit", "limit_timezone", "team_size_limit",
+            "final_selections", "max_upload_mb", "accepts_csv",
+        )  # fmt: skip
+        widgets = {
+            "start_at": LOCAL_DATETIME,
+            "team_merger_at": LOCAL_DATETIME,
+            "end_at": LOCAL_DATETIME,
+            "description": forms.Textarea(attrs={"rows": 8}),
+        }
+
+    def clean(self) -> dict:
+        data = super().clean()
+        metric, task_type = data.get("metric"), data.get("task_type")
+        if metric and task_type and task_type not in get_metric(metric).task_types:
+            self.add_error("metric", _("This metric does not fit the task type."))
+        if not self.instance.solution and not data.get("solution_file"):
+            self.add_error("solution_file", _("Upload the hidden solution."))
+        fraction = data.get("public_fraction")
+        if fraction is not None and not 0 <= fraction <= 1:
+            self.add_error("public_fraction", _("A fraction between 0 and 1."))
+        try:
+            zoneinfo.ZoneInfo(data.get("limit_timezone") or "UTC")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            self.add_error("limit_timezone", _("Unknown time zone (e.g. UTC, America/Montevideo)."))
+        return data

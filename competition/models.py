@@ -2,6 +2,7 @@ import secrets
 from datetime import datetime
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -10,6 +11,32 @@ from django.utils.translation import gettext_lazy as _
 
 def new_invite_code() -> str:
     return secrets.token_urlsafe(9)
+
+
+def hidden_storage():
+    """Solutions and hidden inputs: a location apart from media that no URL serves."""
+    return storages["hidden"]
+
+
+def _solution_path(competition: "Competition", filename: str) -> str:
+    return f"solutions/{competition.slug}-{secrets.token_hex(8)}.csv"
+
+
+def _public_file_path(file: "CompetitionFile", filename: str) -> str:
+    return f"competitions/{file.competition.slug}/{secrets.token_hex(8)}/{file.name}"
+
+
+def _submission_path(submission: "Submission", filename: str) -> str:
+    # The stored name never comes from the user (the original name is kept apart).
+    suffix = {"csv": ".csv", "csv.gz": ".csv.gz", "zip": ".zip", "keras": ".keras"}
+    ext = suffix.get(submission.file_format, "")
+    return f"submissions/{submission.competition.slug}/{secrets.token_hex(16)}{ext}"
+
+
+class TaskType(models.TextChoices):
+    BINARY = "binary", _("Binary classification")
+    MULTICLASS = "multiclass", _("Multiclass classification")
+    REGRESSION = "regression", _("Regression")
 
 
 class Competition(models.Model):
@@ -28,6 +55,35 @@ class Competition(models.Model):
     )
     end_at = models.DateTimeField(_("end"))
     team_size_limit = models.PositiveSmallIntegerField(_("team size limit"), default=4)
+
+    task_type = models.CharField(
+        _("task type"), max_length=20, choices=TaskType.choices, default=TaskType.MULTICLASS
+    )
+    metric = models.CharField(_("metric"), max_length=40, default="accuracy")
+    id_column = models.CharField(_("id column"), max_length=100, default="id")
+    target_column = models.CharField(
+        _("target column"),
+        max_length=100,
+        blank=True,
+        help_text=_("The solution's column to predict. Empty: the one besides id and Usage."),
+    )
+    solution = models.FileField(
+        _("hidden solution"), storage=hidden_storage, upload_to=_solution_path, blank=True
+    )
+    public_fraction = models.FloatField(_("public fraction"), default=0.3)
+    split_seed = models.IntegerField(_("split seed"), default=0)
+    daily_limit = models.PositiveSmallIntegerField(_("submissions per team per day"), default=5)
+    limit_timezone = models.CharField(
+        _("day boundary time zone"),
+        max_length=64,
+        default="UTC",
+        help_text=_("The daily limit resets at midnight in this time zone."),
+    )
+    final_selections = models.PositiveSmallIntegerField(_("final selections"), default=2)
+    max_upload_mb = models.PositiveIntegerField(_("upload size limit (MB)"), default=20)
+    accepts_csv = models.BooleanField(_("accepts prediction CSV files"), default=True)
+    accepts_keras = models.BooleanField(_("accepts Keras models"), default=False)
+    private_released = models.BooleanField(_("private leaderboard released"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -107,3 +163,90 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.team}"
+
+
+class CompetitionFile(models.Model):
+    """A public download: train data, test features, the sample submission."""
+
+    class Kind(models.TextChoices):
+        TRAIN = "train", _("Training data")
+        TEST = "test", _("Test features")
+        SAMPLE = "sample", _("Sample submission")
+        OTHER = "other", _("Other")
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    file = models.FileField(upload_to=_public_file_path)
+    size = models.PositiveBigIntegerField(default=0)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("kind", "name")
+        constraints = [
+            models.UniqueConstraint(fields=("competition", "name"), name="file_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Submission(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        SCORED = "scored", _("scored")
+        FAILED = "failed", _("failed")
+
+    class Kind(models.TextChoices):
+        CSV = "csv", _("Prediction file")
+        KERAS = "keras", _("Keras model")
+
+    competition = models.ForeignKey(
+        Competition, on_delete=models.CASCADE, related_name="submissions"
+    )
+    # A baseline belongs to no team; every other submission to exactly one.
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="submissions"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CSV)
+    file = models.FileField(upload_to=_submission_path, max_length=300)
+    file_format = models.CharField(max_length=10, default="csv")
+    original_name = models.CharField(max_length=255, blank=True)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    public_score = models.FloatField(null=True, blank=True)
+    private_score = models.FloatField(null=True, blank=True)
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    is_late = models.BooleanField(default=False)
+    is_baseline = models.BooleanField(default=False)
+    baseline_name = models.CharField(max_length=100, blank=True)
+    selected = models.BooleanField(_("selected for the final"), default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(fields=("competition", "status")),
+            models.Index(fields=("team", "created_at")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_baseline=True) | models.Q(team__isnull=False),
+                name="submission_has_team_unless_baseline",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.team or self.baseline_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SCORED, self.Status.FAILED)

@@ -4,7 +4,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from competition.models import Competition, Membership, Team
+from competition.models import Competition, Membership, Submission, Team
 
 
 def competition_list_for_user(user: User) -> QuerySet[Competition]:
@@ -64,3 +64,36 @@ def team_get_by_code(*, competition: Competition, code: str) -> Team:
 
 def _members_prefetch() -> Prefetch:
     return Prefetch("memberships", queryset=Membership.objects.select_related("user"))
+
+
+def submission_get_for_user(user: User, pk: int) -> Submission:
+    """A submission its team's members and instructors may see; 404 for anyone else."""
+    submission = (
+        Submission.objects.select_related("competition", "team", "user").filter(pk=pk).first()
+    )
+    if submission is None or not user.is_authenticated:
+        raise Http404("No such submission")
+    if user.is_instructor:
+        return submission
+    if not is_member(team_id=submission.team_id, user=user):
+        raise Http404("No such submission")
+    if not submission.competition.is_published:
+        raise Http404("No such submission")
+    return submission
+
+
+def submissions_of_team(team: Team) -> QuerySet[Submission]:
+    return (
+        Submission.objects.filter(team=team).select_related("user").order_by("-created_at", "-id")
+    )
+
+
+def private_visible(competition: Competition, user: User) -> bool:
+    """Private scores: instructors always; students once the instructors release them."""
+    return competition.private_released or (user.is_authenticated and user.is_instructor)
+
+
+def is_member(*, team_id: int | None, user: User) -> bool:
+    if team_id is None or not user.is_authenticated:
+        return False
+    return Membership.objects.filter(team_id=team_id, user=user).exists()

@@ -2,18 +2,35 @@
 
 import csv
 import io
+import os
+import zoneinfo
 from dataclasses import dataclass, field
+from datetime import datetime
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pcsv
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from accounts import tasks as account_tasks
 from accounts.models import User
-from competition.models import Competition, Membership, Team, new_invite_code
+from competition.models import (
+    Competition,
+    CompetitionFile,
+    Membership,
+    Submission,
+    Team,
+    new_invite_code,
+)
+from grader import scoring
 
 
 class RuleViolation(Exception):
@@ -304,3 +321,246 @@ def _roster_write(competition, row, user, team, team_name, report) -> None:
         return
     Membership.objects.create(competition=competition, team=team, user=user)
     row.actions.append(_("added to team “%(team)s”") % {"team": team.name})
+
+
+# --- Submissions ---------------------------------------------------------------------
+
+UPLOAD_FORMATS = {".csv": "csv", ".csv.gz": "csv.gz", ".zip": "zip"}
+
+
+def _upload_format(name: str) -> str:
+    lowered = name.lower()
+    for suffix, file_format in sorted(UPLOAD_FORMATS.items(), key=lambda item: -len(item[0])):
+        if lowered.endswith(suffix):
+            return file_format
+    raise RuleViolation(
+        _("Upload a .csv file (or a .csv.gz, or a .zip holding one CSV)."), status=400
+    )
+
+
+def _day_start(competition: Competition, now: datetime) -> datetime:
+    zone = zoneinfo.ZoneInfo(competition.limit_timezone)
+    local = now.astimezone(zone)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def submissions_today(*, competition: Competition, team: Team, now: datetime) -> int:
+    """Counts what the daily limit counts: today's submissions that did not fail."""
+    return (
+        Submission.objects.filter(
+            team=team, created_at__gte=_day_start(competition, now), is_baseline=False
+        )
+        .exclude(status=Submission.Status.FAILED)
+        .count()
+    )
+
+
+def _check_can_submit(competition: Competition, user: User, upload: UploadedFile) -> str:
+    now = timezone.now()
+    if not competition.accepts_csv:
+        raise RuleViolation(_("This competition does not accept prediction files."), status=400)
+    if now < competition.start_at:
+        raise RuleViolation(_("This competition has not started yet."))
+    if not competition.solution:
+        raise RuleViolation(_("This competition is not ready for submissions yet."))
+    file_format = _upload_format(upload.name or "")
+    limit = competition.max_upload_mb * 1024 * 1024
+    if upload.size > limit:
+        raise RuleViolation(
+            _("The file is %(size).1f MB; the limit is %(limit)d MB.")
+            % {"size": upload.size / 1024 / 1024, "limit": competition.max_upload_mb},
+            status=413,
+        )
+    if upload.size == 0:
+        raise RuleViolation(_("The file is empty."), status=400)
+    return file_format
+
+
+def submission_create(
+    *, competition: Competition, user: User, upload: UploadedFile, description: str = ""
+) -> Submission:
+    """Stores a prediction file and sends it to be scored once the row is committed.
+
+    Checks the cheap rules here (team, dates, limit, size and type); the file's
+    content is checked by the worker. A submission after the end is accepted,
+    scored and marked late; it never takes a rank.
+    """
+    file_format = _check_can_submit(competition, user, upload)
+    with transaction.atomic():
+        team = team_for_submitter(competition=competition, user=user)
+        # Lock the team: concurrent uploads by teammates queue here, so the daily
+        # limit holds exactly (SQLite serializes writers at BEGIN IMMEDIATE anyway).
+        Team.objects.select_for_update().filter(pk=team.pk).first()
+        now = timezone.now()
+        used = submissions_today(competition=competition, team=team, now=now)
+        if used >= competition.daily_limit:
+            raise RuleViolation(
+                _(
+                    "Your team has used its %(limit)d submissions for today; the limit "
+                    "resets at midnight (%(zone)s). Failed submissions do not count."
+                )
+                % {"limit": competition.daily_limit, "zone": competition.limit_timezone},
+                status=409,
+            )
+        submission = _submission_store(
+            competition, user, upload, file_format, description, team=team, now=now
+        )
+    return submission
+
+
+def _submission_store(competition, user, upload, file_format, description, *, team, now):
+    submission = Submission(
+        competition=competition,
+        team=team,
+        user=user,
+        file_format=file_format,
+        original_name=os.path.basename(upload.name or "")[:255],
+        description=description.strip()[:500],
+        is_late=now >= competition.end_at,
+        is_baseline=team is None,
+        created_at=now,
+    )
+    submission.file.save("upload", upload, save=False)
+    submission.save()
+    from competition import tasks
+
+    tasks.score_submission.delay_on_commit(submission.pk)
+    return submission
+
+
+def baseline_create(
+    *, competition: Competition, user: User, upload: UploadedFile, name: str
+) -> Submission:
+    """An instructor's benchmark: on the leaderboard, marked, and never ranked."""
+    file_format = _check_can_submit(competition, user, upload)
+    with transaction.atomic():
+        submission = _submission_store(
+            competition, user, upload, file_format, "", team=None, now=timezone.now()
+        )
+        submission.baseline_name = name.strip()[:100] or _("Baseline")
+        submission.save(update_fields=["baseline_name"])
+    return submission
+
+
+@transaction.atomic
+def submission_select(*, submission: Submission, user: User, selected: bool) -> Submission:
+    """Marks (or unmarks) a submission for the private leaderboard, up to the limit."""
+    competition = submission.competition
+    if competition.has_ended():
+        raise RuleViolation(_("The competition has ended: final selections are closed."))
+    if submission.status != Submission.Status.SCORED or submission.is_late:
+        raise RuleViolation(_("Only scored submissions can be selected."), status=400)
+    Team.objects.select_for_update().filter(pk=submission.team_id).first()
+    if selected and not submission.selected:
+        chosen = Submission.objects.filter(team=submission.team, selected=True).count()
+        if chosen >= competition.final_selections:
+            raise RuleViolation(
+                _("Your team has already selected %(n)d submissions; unselect one first.")
+                % {"n": competition.final_selections}
+            )
+    submission.selected = selected
+    submission.save(update_fields=["selected"])
+    return submission
+
+
+def competition_release_private(*, competition: Competition, released: bool) -> Competition:
+    competition.private_released = released
+    competition.save(update_fields=["private_released"])
+    return competition
+
+
+# --- Hosting: the hidden solution and the public files ---------------------------------
+
+
+def competition_set_solution(*, competition: Competition, data: bytes) -> scoring.Result:
+    """Checks a solution CSV and stores it hidden, with its Public/Private split written
+    in (so it never changes), and derives the sample submission from it.
+
+    Returns the sample submission's scores: a first sanity check for the instructor.
+    """
+    try:
+        loaded = scoring.load_solution(
+            data,
+            competition.metric,
+            id_column=competition.id_column,
+            target_column=competition.target_column or None,
+            public_fraction=competition.public_fraction,
+            seed=competition.split_seed,
+        )
+        sample_scores = scoring.check_solution(loaded)
+    except scoring.ScoringError as error:
+        raise RuleViolation(str(error), status=400) from None
+    stored = data if _has_usage(data) else _with_usage(data, loaded)
+    with transaction.atomic():
+        competition.target_column = loaded.target_column
+        competition.solution.save("solution.csv", ContentFile(stored), save=False)
+        competition.save(update_fields=["target_column", "solution"])
+        competition_add_file(
+            competition=competition,
+            kind=CompetitionFile.Kind.SAMPLE,
+            name="sample_submission.csv",
+            content=scoring.sample_submission(loaded),
+        )
+    return sample_scores
+
+
+def _has_usage(data: bytes) -> bool:
+    header = scoring.reading.read_header(scoring.reading.read_text(data))
+    return scoring.solution.USAGE_COLUMN in header
+
+
+def _with_usage(data: bytes, loaded: "scoring.Solution") -> bytes:
+    text = scoring.reading.read_text(data)
+    header = scoring.reading.read_header(text)
+    table = pcsv.read_csv(
+        io.BytesIO(text),
+        convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string())),
+    )
+    names = np.array(scoring.solution.USAGE_NAMES, dtype=object)[loaded.usage]
+    table = table.append_column(scoring.solution.USAGE_COLUMN, pa.array(names, pa.string()))
+    out = io.BytesIO()
+    pcsv.write_csv(table, out, write_options=pcsv.WriteOptions(quoting_style="needed"))
+    return out.getvalue()
+
+
+def competition_add_file(
+    *, competition: Competition, kind: str, name: str, content: bytes
+) -> CompetitionFile:
+    """Adds (or replaces) a public download."""
+    name = os.path.basename(name).strip() or "file"
+    CompetitionFile.objects.filter(competition=competition, name=name).delete()
+    item = CompetitionFile(competition=competition, kind=kind, name=name, size=len(content))
+    item.file.save(name, ContentFile(content), save=False)
+    item.save()
+    return item
+
+
+@transaction.atomic
+def competition_save(
+    *, competition: Competition, solution: bytes | None, files: list[UploadedFile]
+) -> Competition:
+    """Saves an instructor's competition. The solution (a new one, or the stored one
+    against changed settings) is checked again, and nothing is saved if it fails."""
+    competition.save()
+    if solution is None and competition.solution:
+        with competition.solution.open("rb") as stored:
+            solution = stored.read()
+    if solution is not None:
+        competition_set_solution(competition=competition, data=solution)
+    for upload in files:
+        competition_add_file(
+            competition=competition,
+            kind=_guess_kind(upload.name or ""),
+            name=upload.name or "file",
+            content=upload.read(),
+        )
+    return competition
+
+
+def _guess_kind(name: str) -> str:
+    lowered = name.lower()
+    if "train" in lowered or "entren" in lowered:
+        return CompetitionFile.Kind.TRAIN
+    if "test" in lowered or "prueba" in lowered:
+        return CompetitionFile.Kind.TEST
+    return CompetitionFile.Kind.OTHER

@@ -3,14 +3,24 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from competition import selectors, services
-from competition.forms import RosterImportForm, TeamCreateForm, TeamJoinForm
+from competition import leaderboard, selectors, services
+from competition.forms import (
+    CompetitionForm,
+    RosterImportForm,
+    SubmissionForm,
+    TeamCreateForm,
+    TeamJoinForm,
+)
+from competition.models import CompetitionFile
 from competition.services import RuleViolation
+from grader.scoring.metrics import get_metric
 
 
 def instructor_required(view):
@@ -46,6 +56,7 @@ def team_mine(request: HttpRequest, slug: str) -> HttpResponse:
         "team": team,
         "create_form": TeamCreateForm(),
         "join_form": TeamJoinForm(),
+        "history": leaderboard.team_history(team) if team else [],
     }
     return render(request, "competition/team.html", context)
 
@@ -140,3 +151,167 @@ def roster_import(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error("file", error.message)
     context = {"competition": competition, "form": form, "report": report}
     return render(request, "competition/roster.html", context)
+
+
+# --- Data, submissions, leaderboards -----------------------------------------------
+
+
+def competition_data(request: HttpRequest, slug: str) -> HttpResponse:
+    competition = selectors.competition_get_for_user(request.user, slug)
+    files = competition.files.all()
+    return render(request, "competition/data.html", {"competition": competition, "files": files})
+
+
+def file_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    competition = selectors.competition_get_for_user(request.user, slug)
+    item = get_object_or_404(CompetitionFile, competition=competition, pk=pk)
+    return _attachment(item.file, item.name)
+
+
+def _attachment(field, name: str) -> FileResponse:
+    content_type = "text/csv" if name.endswith(".csv") else "application/octet-stream"
+    response = FileResponse(
+        field.open("rb"), as_attachment=True, filename=name, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def submit(request: HttpRequest, slug: str) -> HttpResponse:
+    competition = selectors.competition_get_for_user(request.user, slug)
+    instructor = request.user.is_instructor
+    form = SubmissionForm(request.POST or None, request.FILES or None, instructor=instructor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _create_submission(request.user, competition, form.cleaned_data)
+        except RuleViolation as error:
+            form.add_error("file", error.message)
+        else:
+            messages.success(request, _("Received. Scoring starts in a moment."))
+            return redirect("competition:submissions", slug=slug)
+    team = selectors.team_of_user(competition=competition, user=request.user)
+    used = team and services.submissions_today(
+        competition=competition, team=team, now=timezone.now()
+    )
+    context = {"competition": competition, "form": form, "team": team, "used": used or 0}
+    return render(request, "competition/submit.html", context)
+
+
+def _create_submission(user, competition, data: dict):
+    if user.is_instructor:
+        return services.baseline_create(
+            competition=competition, user=user, upload=data["file"], name=data["baseline_name"]
+        )
+    return services.submission_create(
+        competition=competition, user=user, upload=data["file"], description=data["description"]
+    )
+
+
+@login_required
+def submission_list(request: HttpRequest, slug: str) -> HttpResponse:
+    competition = selectors.competition_get_for_user(request.user, slug)
+    team = selectors.team_of_user(competition=competition, user=request.user)
+    submissions = selectors.submissions_of_team(team) if team else []
+    context = {
+        "competition": competition,
+        "team": team,
+        "submissions": submissions,
+        "show_private": selectors.private_visible(competition, request.user),
+    }
+    return render(request, "competition/submissions.html", context)
+
+
+@login_required
+def submission_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    submission = selectors.submission_get_for_user(request.user, pk)
+    name = submission.original_name or f"submission-{submission.pk}.{submission.file_format}"
+    return _attachment(submission.file, name)
+
+
+@login_required
+@require_POST
+def submission_select(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    submission = selectors.submission_get_for_user(request.user, pk)
+    if not selectors.is_member(team_id=submission.team_id, user=request.user):
+        raise PermissionDenied
+    selected = request.POST.get("selected") == "1"
+    _run_rule(
+        request,
+        lambda: services.submission_select(
+            submission=submission, user=request.user, selected=selected
+        ),
+        _("Selected for the final.") if selected else _("No longer selected."),
+    )
+    return redirect("competition:submissions", slug=slug)
+
+
+def leaderboard_page(request: HttpRequest, slug: str) -> HttpResponse:
+    competition = selectors.competition_get_for_user(request.user, slug)
+    private = request.GET.get("private") == "1"
+    if private and not selectors.private_visible(competition, request.user):
+        raise PermissionDenied
+    rows = (
+        leaderboard.private_leaderboard(competition)
+        if private
+        else leaderboard.public_leaderboard(competition)
+    )
+    my_team = selectors.team_of_user(competition=competition, user=request.user)
+    context = {
+        "competition": competition,
+        "rows": rows,
+        "private": private,
+        "can_see_private": selectors.private_visible(competition, request.user),
+        "my_team_id": my_team.id if my_team else None,
+        "metric": get_metric(competition.metric),
+        "history": leaderboard.public_history(competition) if not private else None,
+    }
+    return render(request, "competition/leaderboard.html", context)
+
+
+@instructor_required
+def leaderboard_export(request: HttpRequest, slug: str) -> HttpResponse:
+    competition = selectors.competition_get_for_user(request.user, slug)
+    private = request.GET.get("private") == "1"
+    rows = (
+        leaderboard.private_leaderboard(competition)
+        if private
+        else leaderboard.public_leaderboard(competition)
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    which = "private" if private else "public"
+    response["Content-Disposition"] = f'attachment; filename="{competition.slug}-{which}.csv"'
+    leaderboard.write_csv(response, rows, private=private)
+    return response
+
+
+@instructor_required
+@require_POST
+def release_private(request: HttpRequest, slug: str) -> HttpResponse:
+    competition = selectors.competition_get_for_user(request.user, slug)
+    released = request.POST.get("released") == "1"
+    services.competition_release_private(competition=competition, released=released)
+    message = _("The private leaderboard is public now.") if released else _("Hidden again.")
+    messages.success(request, message)
+    return redirect(f"{reverse('competition:leaderboard', args=[slug])}?private=1")
+
+
+@instructor_required
+def competition_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    competition = selectors.competition_get_for_user(request.user, slug) if slug else None
+    form = CompetitionForm(request.POST or None, request.FILES or None, instance=competition)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data.get("solution_file")
+        try:
+            saved = services.competition_save(
+                competition=form.instance,
+                solution=upload.read() if upload else None,
+                files=form.cleaned_data.get("public_files") or [],
+            )
+        except RuleViolation as error:
+            form.add_error("solution_file", error.message)
+        else:
+            messages.success(request, _("Competition saved."))
+            return redirect("competition:detail", slug=saved.slug)
+    context = {"competition": competition, "form": form}
+    return render(request, "competition/edit.html", context)

@@ -155,14 +155,8 @@ MEDIA_ROOT = Path(env_str("PODIO_MEDIA_ROOT", str(VAR_DIR / "media")))
 HIDDEN_ROOT = Path(env_str("PODIO_HIDDEN_ROOT", str(VAR_DIR / "hidden")))
 STORAGES = {
     # MEDIA_URL is deliberately unset: uploads are served only by views that check access.
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
-    },
-    "hidden": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": HIDDEN_ROOT, "base_url": None},
-    },
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "hidden": {"BACKEND": "competition.storage.HiddenStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -81,3 +81,18 @@ def _english_messages():
 def _fast_password_hashing(settings) -> None:
     # The production hasher is slow on purpose; tests make many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _files_in_tmp(settings, tmp_path):
+    """Uploads and hidden files of each test go to a folder of its own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.HIDDEN_ROOT = tmp_path / "hidden"
+
+
+@pytest.fixture
+def hosted(competition):
+    """The competition, open, with a 20-row solution (accuracy, 3 classes)."""
+    from tests.factories import host
+
+    return host(competition)

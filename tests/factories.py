@@ -54,3 +54,31 @@ def api_client(user: User | None, language: str = "en") -> APIClient:
     if user is not None:
         client.credentials(HTTP_AUTHORIZATION=f"Token {token_get_or_create(user=user).key}")
     return client
+
+
+SOLUTION = "id,label,Usage\n" + "".join(
+    f"{i},{i % 3},{'Public' if i % 2 else 'Private'}\n" for i in range(1, 21)
+)
+
+
+def predictions(correct: int = 20, *, header: str = "id,label") -> bytes:
+    """A submission for SOLUTION with the first ``correct`` rows right, the rest wrong."""
+    rows = [f"{i},{i % 3 if i <= correct else (i + 1) % 3}" for i in range(1, 21)]
+    return (header + "\n" + "\n".join(rows) + "\n").encode()
+
+
+def host(competition: Competition, solution: str = SOLUTION, **fields) -> Competition:
+    """Gives a competition its hidden solution (and so its sample submission)."""
+    from competition import services
+
+    for name, value in fields.items():
+        setattr(competition, name, value)
+    competition.save()
+    services.competition_set_solution(competition=competition, data=solution.encode())
+    return competition
+
+
+def upload(content: bytes, name: str = "preds.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="text/csv")

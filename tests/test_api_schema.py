@@ -13,7 +13,7 @@ def _api_routes(patterns=None, prefix: str = "") -> set[str]:
         if isinstance(pattern, URLResolver):
             routes |= _api_routes(pattern.url_patterns, route)
         elif isinstance(pattern, URLPattern) and route.startswith("api/v1/"):
-            routes.add("/" + route.replace("<slug:slug>", "{slug}"))
+            routes.add("/" + route.replace("<slug:slug>", "{slug}").replace("<int:pk>", "{id}"))
     return routes
 
 

@@ -15,12 +15,15 @@ pytestmark = pytest.mark.django_db
 ROLES = ("anonymous", "other_team", "member", "instructor")
 
 
-def _pages(slug: str, code: str) -> list[tuple[str, str, dict[str, object]]]:
+def _pages(slug: str, code: str, sub: int, sample: int) -> list[tuple[str, str, dict]]:
     everyone = dict.fromkeys(ROLES, 200)
     logged_in = {"anonymous": "login", "other_team": 200, "member": 200, "instructor": 200}
     instructors = {"anonymous": "login", "other_team": 403, "member": 403, "instructor": 200}
     anonymous_only = {**everyone, "other_team": 302, "member": 302, "instructor": 302}
     staff = {**instructors, "other_team": "login", "member": "login"}
+    private = {**instructors, "anonymous": 403}
+    own_file = {**logged_in, "other_team": 404}
+    select = {**logged_in, "other_team": 404, "member": 302, "instructor": 403}
     return [
         ("GET", reverse("competition:list"), everyone),
         ("GET", reverse("competition:detail", args=[slug]), everyone),
@@ -35,6 +38,18 @@ def _pages(slug: str, code: str) -> list[tuple[str, str, dict[str, object]]]:
         ("GET", reverse("password_reset"), everyone),
         ("GET", reverse("admin:index"), staff),
         ("GET", reverse("admin:competition_team_changelist"), staff),
+        ("GET", reverse("competition:data", args=[slug]), everyone),
+        ("GET", reverse("competition:file", args=[slug, sample]), everyone),
+        ("GET", reverse("competition:leaderboard", args=[slug]), everyone),
+        ("GET", reverse("competition:leaderboard", args=[slug]) + "?private=1", private),
+        ("GET", reverse("competition:leaderboard-csv", args=[slug]), instructors),
+        ("GET", reverse("competition:submit", args=[slug]), logged_in),
+        ("GET", reverse("competition:submissions", args=[slug]), logged_in),
+        ("GET", reverse("competition:submission-file", args=[slug, sub]), own_file),
+        ("POST", reverse("competition:submission-select", args=[slug, sub]), select),
+        ("GET", reverse("competition:edit", args=[slug]), instructors),
+        ("GET", reverse("competition:new"), instructors),
+        ("POST", reverse("competition:release", args=[slug]), {**instructors, "instructor": 302}),
     ]  # fmt: skip
 
 
@@ -44,10 +59,21 @@ def _status(response) -> object:
     return response.status_code
 
 
+@pytest.fixture
+def submission(hosted, alpha, alice):
+    from competition.models import Submission
+    from tests.factories import predictions, upload
+
+    return Submission.objects.create(
+        competition=hosted, team=alpha, user=alice, file=upload(predictions())
+    )
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_page_permissions(cast, role, competition, alpha):
+def test_page_permissions(cast, role, hosted, alpha, submission):
     client = web_client(cast[role])
-    for method, url, expected in _pages(competition.slug, alpha.invite_code):
+    sample = hosted.files.get(kind="sample").pk
+    for method, url, expected in _pages(hosted.slug, alpha.invite_code, submission.pk, sample):
         response = client.generic(method, url)
         assert _status(response) == expected[role], f"{role} {method} {url}"
 
@@ -74,19 +100,34 @@ API = {
     ("GET", "/api/v1/competitions/digitos/team/"): {
         "anonymous": 401, "other_team": 200, "member": 200, "instructor": 404,
     },
+    ("GET", "/api/v1/me/"): {"anonymous": 401, "other_team": 200, "member": 200, "instructor": 200},
+    ("GET", "/api/v1/competitions/digitos/submissions/"): {
+        "anonymous": 401, "other_team": 200, "member": 200, "instructor": 200,
+    },
+    ("GET", "/api/v1/submissions/{sub}/"): {
+        "anonymous": 401, "other_team": 404, "member": 200, "instructor": 200,
+    },
+    ("POST", "/api/v1/submissions/{sub}/select/"): {
+        "anonymous": 401, "other_team": 404, "member": 400, "instructor": 403,
+    },
+    ("GET", "/api/v1/competitions/digitos/leaderboard/"): dict.fromkeys(ROLES, 200),
+    ("GET", "/api/v1/competitions/digitos/leaderboard/?private=1"): {
+        "anonymous": 403, "other_team": 403, "member": 403, "instructor": 200,
+    },
+    ("GET", "/api/schema/"): dict.fromkeys(ROLES, 200),
+    ("GET", "/api/docs/"): dict.fromkeys(ROLES, 200),
+    # Last: an instructor joining a team changes what the instructor may do after it.
     ("POST", "/api/v1/competitions/digitos/team/join/"): {
         "anonymous": 401, "other_team": 409, "member": 409, "instructor": 200,
     },
-    ("GET", "/api/v1/me/"): {"anonymous": 401, "other_team": 200, "member": 200, "instructor": 200},
-    ("GET", "/api/schema/"): dict.fromkeys(ROLES, 200),
-    ("GET", "/api/docs/"): dict.fromkeys(ROLES, 200),
 }  # fmt: skip
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_api_permissions(cast, role, alpha):
+def test_api_permissions(cast, role, alpha, submission):
     client = api_client(cast[role])
     for (method, url), expected in API.items():
+        url = url.format(sub=submission.pk)
         response = client.generic(
             method,
             url,

@@ -67,6 +67,8 @@ def celery_worker(
     env = {**os.environ, **BROKER_ENV, "DATABASE_URL": test_database_url(), **(env or {})}
     env["PYTHONUNBUFFERED"] = "1"
     env["PODIO_VAR_DIR"] = str(settings.VAR_DIR)
+    env["PODIO_MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
+    env["PODIO_HIDDEN_ROOT"] = str(settings.HIDDEN_ROOT)
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker",
         "--queues", ",".join(names), "--concurrency", str(concurrency),

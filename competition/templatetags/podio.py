@@ -25,3 +25,11 @@ def render_markdown(text: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(clean)  # noqa: S308 - sanitized by nh3 just above
+
+
+@register.filter
+def score(value: float | None) -> str:
+    """A score as the API and the CSV exports write it: a dot, up to 5 decimals."""
+    if value is None:
+        return ""
+    return f"{value:.5f}".rstrip("0").rstrip(".")

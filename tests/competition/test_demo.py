@@ -20,6 +20,17 @@ def test_demo_loads_a_course_and_running_it_again_changes_nothing(capsys):
     assert User.objects.get(username="ines").is_instructor
     alice = User.objects.get(username="alice")
     assert alice.check_password("podio-demo") and not alice.is_instructor
-    assert Competition.objects.get(slug="digitos").is_published
-    assert Team.objects.get(name="Los Perceptrones").memberships.count() == 2
+    assert set(Competition.objects.values_list("slug", flat=True)) == {
+        "digitos",
+        "cancer-de-mama",
+        "diabetes",
+    }
+    for competition in Competition.objects.all():
+        assert competition.is_published and competition.solution
+        team = Team.objects.get(competition=competition, name="Los Perceptrones")
+        assert team.memberships.count() == 2
+        scored = competition.submissions.filter(status="scored")
+        assert scored.filter(is_baseline=True).count() == 1
+        assert scored.filter(is_baseline=False).count() >= 2
+        assert not competition.submissions.exclude(status="scored").exists()
     assert "instructor: ines" in capsys.readouterr().out

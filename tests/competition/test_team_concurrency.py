@@ -66,3 +66,23 @@ def test_concurrent_team_creation_by_one_student_makes_one_team():
 
     assert outcomes.count("ok") == 1
     assert Membership.objects.filter(competition=competition, user=student).count() == 1
+
+
+def test_concurrent_uploads_never_pass_the_daily_limit():
+    from competition.models import Submission
+    from tests.factories import host, predictions, upload
+
+    competition = host(make_competition(daily_limit=3))
+    members = [make_user(f"m{i}") for i in range(3)]
+    make_team(competition, "Alpha", *members)
+
+    outcomes = _race(
+        8,
+        lambda i: services.submission_create(
+            competition=competition, user=members[i % 3], upload=upload(predictions())
+        ),
+    )
+
+    assert outcomes.count("ok") == 3
+    assert all("used its 3 submissions" in o for o in outcomes if o != "ok")
+    assert Submission.objects.filter(competition=competition).count() == 3

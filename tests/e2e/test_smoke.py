@@ -61,3 +61,31 @@ def test_phone_sized_screen_keeps_the_page_readable(browser, live_server):
     assert width <= 375, f"the page scrolls sideways on a phone ({width}px)"
     screenshot(page, "05-overview-phone-es")
     context.close()
+
+
+@pytest.mark.worker
+def test_student_submits_a_file_and_sees_its_score_appear(page, tmp_path):
+    from tests.factories import PASSWORD, host, make_team, make_user, predictions
+    from tests.workers import celery_worker
+
+    competition = host(make_competition())
+    alice = make_user("alice")
+    make_team(competition, "Alpha", alice)
+    csv_file = tmp_path / "mis-predicciones.csv"
+    csv_file.write_bytes(predictions(correct=16))
+
+    page.goto(page.base + "/accounts/login/?next=/competitions/digitos/submit/")
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Iniciar sesión").click()
+    page.set_input_files("#id_file", str(csv_file))
+    page.fill("#id_description", "knn, k=3")
+    screenshot(page, "06-submit-es")
+    with celery_worker(queues=("cpu",)):
+        page.get_by_role("button", name="Enviar").click()
+        expect(page.get_by_test_id("submissions")).to_contain_text("mis-predicciones.csv")
+        # The page polls the API and shows the score without a reload by the student.
+        expect(page.get_by_test_id("public-score").first).not_to_be_empty(timeout=60_000)
+    screenshot(page, "07-submissions-es")
+    public = competition.submissions.get().public_score
+    expect(page.get_by_test_id("public-score").first).to_have_text(f"{public:.5f}".rstrip("0"))

@@ -1,17 +1,20 @@
-"""Loads a demo course: an instructor, students in teams, and a competition.
+"""Loads a demo course: an instructor, students in teams, three competitions built
+from data sets that scikit-learn ships, with baselines and scored submissions.
 
 Safe to run again: it finds what exists and leaves it as it is.
 """
 
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import make_instructor
-from competition.models import Competition, Membership, Team
+from competition import demo_data, scoring_service, services
+from competition.models import Competition, CompetitionFile, Membership, Submission, Team
 
 PASSWORD = "podio-demo"  # noqa: S105 - the demo's published password
 INSTRUCTOR = ("ines", "Inés Fernández")
@@ -21,51 +24,77 @@ STUDENTS = [
     ("charlie", "Charlie Gómez", "Gradiente Descendente"),
     ("diana", "Diana López", None),
 ]
-DESCRIPTION = """\
-Reconoce dígitos escritos a mano: imágenes de 8×8 píxeles de los dígitos 0 a 9
-(el conjunto *digits* que trae scikit-learn).
-
-**Recognize hand-written digits**: 8×8 pixel images of the digits 0 to 9.
-
-- Métrica / metric: *accuracy*.
-- Equipos de hasta 3 personas / teams of up to 3.
-- Informe final: máximo 1 carilla / final report: one page at most.
-"""
+BASELINE_LABEL = "Baseline"
 
 
 class Command(BaseCommand):
     help = "Loads the demo course (idempotent) and prints the demo logins."
 
-    @transaction.atomic
     def handle(self, *args, **options) -> None:
-        now = timezone.now()
-        instructor = self._user(*INSTRUCTOR, is_staff=True)
+        instructor = self._user(*INSTRUCTOR)
         make_instructor(instructor)
-        competition, _ = Competition.objects.get_or_create(
-            slug="digitos",
-            defaults={
-                "title": "Dígitos escritos a mano / Hand-written digits",
-                "description": DESCRIPTION,
-                "is_published": True,
-                "start_at": now - timedelta(days=7),
-                "team_merger_at": now + timedelta(days=14),
-                "end_at": now + timedelta(days=21),
-                "team_size_limit": 3,
-            },
-        )
-        for username, full_name, team_name in STUDENTS:
-            student = self._user(username, full_name)
-            if team_name:
-                self._member(competition, team_name, student)
+        students = {name: self._user(name, full) for name, full, _ in STUDENTS}
+        for build in (demo_data.digits, demo_data.breast_cancer, demo_data.diabetes):
+            self._competition(build, instructor, students)
         self._print_logins()
 
-    def _user(self, username: str, full_name: str, is_staff: bool = False) -> User:
+    def _competition(self, build, instructor: User, students: dict[str, User]) -> None:
+        demo = build()
+        if Competition.objects.filter(slug=demo.slug).exists():
+            return
+        now = timezone.now()
+        competition = Competition(
+            slug=demo.slug,
+            title=demo.title,
+            description=demo.description,
+            is_published=True,
+            task_type=demo.task_type,
+            metric=demo.metric,
+            id_column="id",
+            target_column=demo.target,
+            public_fraction=0.3,
+            split_seed=7,
+            start_at=now - timedelta(days=10),
+            team_merger_at=now + timedelta(days=14),
+            end_at=now + timedelta(days=21),
+            team_size_limit=3,
+        )
+        files = [
+            SimpleUploadedFile("train.csv", demo.train),
+            SimpleUploadedFile("test.csv", demo.test),
+        ]
+        services.competition_save(competition=competition, solution=demo.solution, files=files)
+        with transaction.atomic():
+            for username, _, team_name in STUDENTS:
+                if team_name:
+                    self._member(competition, team_name, students[username])
+        self._submissions(competition, demo, instructor, students)
+
+    def _submissions(self, competition, demo, instructor, students) -> None:
+        names = list(demo.predictions)
+        plan = [(instructor, names[0], 9)]
+        plan += [(students["alice"], name, 8 - i) for i, name in enumerate(names[1:])]
+        plan += [(students["charlie"], names[-1], 2), (students["bob"], names[0], 1)]
+        for user, model, days_ago in plan:
+            upload = SimpleUploadedFile(f"{model}.csv", demo.predictions[model])
+            if user.is_instructor:
+                submission = services.baseline_create(
+                    competition=competition, user=user, upload=upload, name=f"Baseline: {model}"
+                )
+            else:
+                submission = services.submission_create(
+                    competition=competition, user=user, upload=upload, description=model
+                )
+            scoring_service.submission_score(submission_id=submission.pk)
+            when = timezone.now() - timedelta(days=days_ago)
+            Submission.objects.filter(pk=submission.pk).update(created_at=when)
+
+    def _user(self, username: str, full_name: str) -> User:
         user, created = User.objects.get_or_create(
             username=username,
             defaults={"email": f"{username}@example.edu", "full_name": full_name},
         )
         if created:
-            user.is_staff = is_staff
             user.set_password(PASSWORD)
             user.save()
         return user
@@ -85,3 +114,5 @@ class Command(BaseCommand):
         self.stdout.write(f"  instructor: {INSTRUCTOR[0]}")
         for username, _, team in STUDENTS:
             self.stdout.write(f"  student:    {username}" + (f"  (team {team})" if team else ""))
+        count = CompetitionFile.objects.count()
+        self.stdout.write(f"  {Competition.objects.count()} competitions, {count} public files")

@@ -1,0 +1,116 @@
+"""Scoring a stored submission: the worker's side of a submission's life.
+
+Only ScoringError messages (written for the student) reach the student; any other
+failure is Podio's own, logged with its traceback and shown as such.
+"""
+
+import functools
+import logging
+import os
+import time
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from competition.models import Submission
+from grader import scoring
+from grader.scoring.errors import ScoringError
+
+logger = logging.getLogger("podio.scoring")
+MAX_ATTEMPTS = 3
+# A compressed upload may expand to this many times the upload limit, no more.
+DECOMPRESSED_LIMIT_FACTOR = 10
+
+
+def submission_score(*, submission_id: int) -> str:
+    submission = _claim(submission_id)
+    if submission is None:
+        return "finished already"
+    started = time.monotonic()
+    try:
+        result = _run(submission)
+    except ScoringError as error:
+        return _finish(submission, status=Submission.Status.FAILED, error=str(error))
+    except SoftTimeLimitExceeded:
+        message = _("Scoring took longer than the time limit; the instructors were told.")
+        logger.error("submission %s: soft time limit", submission.pk)
+        return _finish(submission, status=Submission.Status.FAILED, error=message)
+    except Exception:
+        logger.exception("submission %s: scoring error", submission.pk)
+        message = _("Scoring error on Podio's side (not your file); the instructors were told.")
+        return _finish(submission, status=Submission.Status.FAILED, error=message)
+    logger.info(
+        "submission %s scored public=%s private=%s in %.3fs",
+        submission.pk,
+        result.public,
+        result.private,
+        time.monotonic() - started,
+    )
+    return _finish(
+        submission,
+        status=Submission.Status.SCORED,
+        public_score=result.public,
+        private_score=result.private,
+        rows=result.rows,
+    )
+
+
+@transaction.atomic
+def _claim(submission_id: int) -> Submission | None:
+    """Marks the submission running, unless it is finished (a re-delivered task)."""
+    submission = (
+        Submission.objects.select_for_update()
+        .select_related("competition")
+        .filter(pk=submission_id)
+        .first()
+    )
+    if submission is None or submission.is_finished:
+        return None
+    if submission.attempts >= MAX_ATTEMPTS:
+        # The worker died on every earlier try: this file is poison, stop here.
+        submission.status = Submission.Status.FAILED
+        submission.error = _("Scoring stopped its worker %(n)d times; it was given up.") % {
+            "n": submission.attempts
+        }
+        submission.finished_at = timezone.now()
+        submission.save(update_fields=["status", "error", "finished_at"])
+        return None
+    submission.status = Submission.Status.RUNNING
+    submission.attempts += 1
+    submission.started_at = timezone.now()
+    submission.save(update_fields=["status", "attempts", "started_at"])
+    return submission
+
+
+def _run(submission: Submission) -> scoring.Result:
+    competition = submission.competition
+    solution = _solution(
+        competition.solution.path, competition.metric, competition.id_column,
+        competition.target_column,
+    )  # fmt: skip
+    limit = DECOMPRESSED_LIMIT_FACTOR * competition.max_upload_mb * 1024 * 1024
+    return scoring.score(solution, submission.file.path, max_bytes=limit)
+
+
+def _solution(path: str, metric: str, id_column: str, target_column: str) -> scoring.Solution:
+    """The loaded solution, kept while its file is unchanged: a worker scoring many
+    submissions of one competition reads the solution once."""
+    stat = os.stat(path)
+    return _load_solution(path, stat.st_mtime_ns, stat.st_size, metric, id_column, target_column)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_solution(path, mtime_ns, size, metric, id_column, target_column) -> scoring.Solution:
+    return scoring.load_solution(
+        path, metric, id_column=id_column, target_column=target_column or None
+    )
+
+
+def _finish(submission: Submission, *, status: str, **fields) -> str:
+    fields.setdefault("error", "")
+    updated = Submission.objects.filter(pk=submission.pk, status=Submission.Status.RUNNING).update(
+        status=status, finished_at=timezone.now(), **fields
+    )
+    return status if updated else "finished already"

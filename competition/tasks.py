@@ -1,0 +1,23 @@
+"""Celery tasks: thin wrappers that load by id and call a service."""
+
+from celery import shared_task
+from django.conf import settings
+from django.db import OperationalError
+
+from competition import scoring_service
+
+
+@shared_task(
+    name="competition.score_submission",
+    queue="cpu",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    max_retries=5,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_HARD_TIME_LIMIT,
+)
+def score_submission(submission_id: int) -> str:
+    """Scores one submission; running it twice leaves the same row, never two."""
+    return scoring_service.submission_score(submission_id=submission_id)

@@ -1,0 +1,54 @@
+"""The whole path with real processes: API upload, broker, a worker, the database."""
+
+import time
+
+import pytest
+
+from competition.models import Submission
+from tests.factories import (
+    api_client,
+    host,
+    make_competition,
+    make_team,
+    make_user,
+    predictions,
+    upload,
+)
+from tests.workers import celery_worker
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def _wait_finished(pk: int, timeout: float = 90) -> Submission:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        submission = Submission.objects.get(pk=pk)
+        if submission.is_finished:
+            return submission
+        time.sleep(0.2)
+    raise AssertionError(f"submission {pk} still {submission.status} after {timeout}s")
+
+
+def test_a_real_worker_scores_uploads_from_the_api():
+    competition = host(make_competition())
+    alice = make_user("alice")
+    make_team(competition, "Alpha", alice)
+    client = api_client(alice)
+
+    with celery_worker(queues=("cpu",)):
+        good = client.post(
+            "/api/v1/competitions/digitos/submissions/",
+            {"file": upload(predictions(correct=10))},
+            format="multipart",
+        ).json()
+        bad = client.post(
+            "/api/v1/competitions/digitos/submissions/",
+            {"file": upload(b"id,label\n1,0\n")},
+            format="multipart",
+        ).json()
+        assert good["status"] == "queued"
+        scored, failed = _wait_finished(good["id"]), _wait_finished(bad["id"])
+
+    assert scored.status == "scored" and scored.public_score is not None
+    assert scored.attempts == 1
+    assert failed.status == "failed" and "19 ids are missing" in failed.error
