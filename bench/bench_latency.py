@@ -108,6 +108,13 @@ def floors(solution: Path, submission: Path, repeat: int = 30) -> tuple[float, f
     return statistics.median(round_trips), statistics.median(scoring_times)
 
 
+STAGES: list[tuple[float, float, float]] = []
+
+
+def _stamp(body: dict, key: str) -> float:
+    return datetime.fromisoformat(body[key]).timestamp()
+
+
 def client(token: str, data: bytes, count: int, deadline: float) -> list[float]:
     session = requests.Session()
     session.headers["Authorization"] = f"Token {token}"
@@ -126,8 +133,10 @@ def client(token: str, data: bytes, count: int, deadline: float) -> list[float]:
             body = session.get(f"{base}/submissions/{pk}/").json()
             if body["status"] in ("scored", "failed"):
                 assert body["status"] == "scored", body["error"]
-                finished = datetime.fromisoformat(body["finished_at"]).timestamp()
+                finished = _stamp(body, "finished_at")
                 latencies.append(finished - started)
+                created, begun = _stamp(body, "created_at"), _stamp(body, "started_at")
+                STAGES.append((created - started, begun - created, finished - begun))
                 break
             time.sleep(0.25)  # the finish time comes from the server, not from polling
     return latencies
@@ -191,6 +200,8 @@ def main() -> None:
             process.terminate()
             process.wait(timeout=30)
     p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
+    measured = STAGES[-len(latencies) :]
+    upload, queue, work = (statistics.median(stage) * 1000 for stage in zip(*measured, strict=True))
     floor = round_trip + bare
     print(
         f"submissions scored : {len(latencies)} of {args.submissions} in {elapsed:.1f} s "
@@ -198,6 +209,10 @@ def main() -> None:
     )
     print(f"latency p50        : {p50 * 1000:.0f} ms")
     print(f"latency p95        : {p95 * 1000:.0f} ms")
+    print(
+        f"median stages      : upload+store {upload:.0f} ms, queued {queue:.0f} ms,"
+        f" worker {work:.0f} ms"
+    )
     print(
         f"floor: no-op round trip {round_trip * 1000:.1f} ms + bare scoring {bare * 1000:.1f} ms"
         f" = {floor * 1000:.1f} ms"
