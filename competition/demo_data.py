@@ -181,3 +181,69 @@ Predice la progresión de la diabetes un año después a partir de 10 variables.
 **Predict disease progression** one year later from 10 variables. Metric: RMSE
 (lower is better).
 """
+
+
+@dataclass
+class ImageDemo:
+    slug: str
+    title: str
+    description: str
+    solution: bytes
+    inputs: bytes
+    train: bytes
+    baseline_model: bytes
+
+
+def _npz(**arrays) -> bytes:
+    out = io.BytesIO()
+    np.savez_compressed(out, **arrays)
+    return out.getvalue()
+
+
+def digit_images() -> ImageDemo:
+    """Digits as 8×8×1 images: students train a Keras model and upload it; Podio runs it
+    on the hidden test images. The baseline is a small dense network trained here."""
+    import os
+    import tempfile
+
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    x = data.images.reshape(-1, 8, 8, 1).astype("float32")
+    x_train, x_test, y_train, y_test = _split(x, data.target, seed=11)
+    ids = np.arange(50_001, 50_001 + len(x_test))
+    solution = pd.DataFrame({"id": ids, "label": y_test})
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input((8, 8, 1)), keras.layers.Rescaling(1 / 16), keras.layers.Flatten(),
+        keras.layers.Dense(32, activation="relu"), keras.layers.Dense(10, activation="softmax"),
+    ])  # fmt: skip
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x_train, y_train, epochs=15, batch_size=32, verbose=0)
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "baseline.keras")
+        model.save(path)
+        with open(path, "rb") as file:
+            baseline = file.read()
+    return ImageDemo(
+        slug="digitos-keras",
+        title="Dígitos con Keras / Digits with Keras",
+        description=KERAS_TEXT,
+        solution=_csv(solution),
+        inputs=_npz(x=x_test, ids=ids),
+        train=_npz(x=x_train, y=y_train),
+        baseline_model=baseline,
+    )
+
+
+KERAS_TEXT = """\
+Entrena un modelo de Keras que reconozca dígitos de 8×8 píxeles (valores 0 a 16) y
+sube el modelo (`model.save("modelo.keras")`): Podio lo ejecuta sobre imágenes de
+prueba ocultas. `train.npz` tiene `x` (N×8×8×1) e `y` (0–9).
+
+**Train a Keras model** on 8×8 digit images and upload the model itself; Podio runs
+it on hidden test images. Métrica / metric: *accuracy*.
+"""

@@ -43,7 +43,10 @@ class RosterImportForm(forms.Form):
 class SubmissionForm(forms.Form):
     file = forms.FileField(
         label=_("Predictions"),
-        help_text=_("A .csv file with the sample submission's columns (or .csv.gz, or .zip)."),
+        help_text=_(
+            "A .csv file with the sample submission's columns (or .csv.gz, or .zip); "
+            "or a .keras model where the competition accepts models."
+        ),
     )
     description = forms.CharField(label=_("Description (optional)"), max_length=500, required=False)
     baseline_name = forms.CharField(
@@ -82,6 +85,13 @@ class CompetitionForm(forms.ModelForm):
     public_files = MultipleFileField(
         label=_("Public files (training data, test features…)"), required=False
     )
+    model_inputs_file = forms.FileField(
+        label=_("Hidden model inputs (.npz)"),
+        required=False,
+        help_text=_(
+            "For Keras model submissions: arrays x (the inputs) and ids (the solution's ids)."
+        ),
+    )
 
     class Meta:
         model = Competition
@@ -89,7 +99,9 @@ class CompetitionForm(forms.ModelForm):
             "title", "slug", "description", "is_published", "task_type", "metric",
             "id_column", "target_column", "public_fraction", "split_seed", "start_at",
             "team_merger_at", "end_at", "daily_limit", "limit_timezone", "team_size_limit",
-            "final_selections", "max_upload_mb", "accepts_csv",
+            "final_selections", "max_upload_mb", "accepts_csv", "accepts_keras",
+            "model_input_shape", "model_input_dtype", "model_output", "model_max_params",
+            "model_max_mb", "model_time_limit",
         )  # fmt: skip
         widgets = {
             "start_at": LOCAL_DATETIME,
@@ -105,6 +117,8 @@ class CompetitionForm(forms.ModelForm):
             self.add_error("metric", _("This metric does not fit the task type."))
         if not self.instance.solution and not data.get("solution_file"):
             self.add_error("solution_file", _("Upload the hidden solution."))
+        if data.get("accepts_keras"):
+            self._clean_model(data)
         fraction = data.get("public_fraction")
         if fraction is not None and not 0 <= fraction <= 1:
             self.add_error("public_fraction", _("A fraction between 0 and 1."))
@@ -113,3 +127,19 @@ class CompetitionForm(forms.ModelForm):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             self.add_error("limit_timezone", _("Unknown time zone (e.g. UTC, America/Montevideo)."))
         return data
+
+    def _clean_model(self, data: dict) -> None:
+        shape = data.get("model_input_shape") or ""
+        parts = shape.replace("(", "").replace(")", "").split(",")
+        if not all(part.strip().isdigit() for part in parts if part.strip()) or not shape:
+            self.add_error("model_input_shape", _("Write the shape of one input, e.g. 8,8,1."))
+        if not self.instance.model_inputs and not data.get("model_inputs_file"):
+            self.add_error("model_inputs_file", _("Upload the hidden model inputs."))
+        metric, output = data.get("metric"), data.get("model_output")
+        if metric and output:
+            form = get_metric(metric).prediction_form
+            fits = {"argmax": {"label"}, "value": {"value"}}.get(
+                output, {"probability", "class_probabilities"}
+            )
+            if form not in fits:
+                self.add_error("model_output", _("This output does not fit the metric."))

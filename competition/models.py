@@ -22,6 +22,10 @@ def _solution_path(competition: "Competition", filename: str) -> str:
     return f"solutions/{competition.slug}-{secrets.token_hex(8)}.csv"
 
 
+def _inputs_path(competition: "Competition", filename: str) -> str:
+    return f"model-inputs/{competition.slug}-{secrets.token_hex(8)}.npz"
+
+
 def _public_file_path(file: "CompetitionFile", filename: str) -> str:
     return f"competitions/{file.competition.slug}/{secrets.token_hex(8)}/{file.name}"
 
@@ -31,6 +35,16 @@ def _submission_path(submission: "Submission", filename: str) -> str:
     suffix = {"csv": ".csv", "csv.gz": ".csv.gz", "zip": ".zip", "keras": ".keras"}
     ext = suffix.get(submission.file_format, "")
     return f"submissions/{submission.competition.slug}/{secrets.token_hex(16)}{ext}"
+
+
+class ModelOutput(models.TextChoices):
+    ARGMAX = "argmax", _("argmax over class probabilities, to a label")
+    PROBABILITIES = "probabilities", _("class probabilities as they are")
+    VALUE = "value", _("a regression value")
+
+
+def _predictions_path(submission: "Submission", filename: str) -> str:
+    return f"predictions/{submission.competition.slug}/{secrets.token_hex(16)}.csv"
 
 
 class TaskType(models.TextChoices):
@@ -84,6 +98,33 @@ class Competition(models.Model):
     accepts_csv = models.BooleanField(_("accepts prediction CSV files"), default=True)
     accepts_keras = models.BooleanField(_("accepts Keras models"), default=False)
     private_released = models.BooleanField(_("private leaderboard released"), default=False)
+
+    # Keras model submissions: the model runs on hidden inputs in a sandbox.
+    model_inputs = models.FileField(
+        _("hidden model inputs (.npz with x and ids)"),
+        storage=hidden_storage,
+        upload_to=_inputs_path,
+        blank=True,
+    )
+    model_input_shape = models.CharField(
+        _("model input shape"), max_length=50, blank=True, help_text=_("One example, e.g. 8,8,1")
+    )
+    model_input_dtype = models.CharField(
+        _("model input dtype"),
+        max_length=10,
+        default="float32",
+        choices=[("float32", "float32"), ("uint8", "uint8"), ("float64", "float64")],
+    )
+    model_output = models.CharField(
+        _("model output"), max_length=15, choices=ModelOutput.choices, default=ModelOutput.ARGMAX
+    )
+    model_max_params = models.PositiveIntegerField(_("model parameter limit"), default=5_000_000)
+    model_max_mb = models.PositiveIntegerField(_("model size limit (MB)"), default=50)
+    model_time_limit = models.PositiveIntegerField(
+        _("model time limit (seconds)"),
+        default=120,
+        help_text=_("Wall-clock time to load the model and predict every hidden input."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -116,6 +157,12 @@ class Competition(models.Model):
 
     def has_ended(self, now: datetime | None = None) -> bool:
         return (now or timezone.now()) >= self.end_at
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """The shape of one example a submitted model receives, e.g. (8, 8, 1)."""
+        parts = self.model_input_shape.replace("(", "").replace(")", "").split(",")
+        return tuple(int(part) for part in parts if part.strip())
 
 
 class Team(models.Model):
@@ -227,6 +274,8 @@ class Submission(models.Model):
     baseline_name = models.CharField(max_length=100, blank=True)
     selected = models.BooleanField(_("selected for the final"), default=False)
     attempts = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=20, blank=True)  # "running model", then "scoring"
+    predictions = models.FileField(upload_to=_predictions_path, blank=True, max_length=300)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -8,14 +8,18 @@ import functools
 import logging
 import os
 import time
+from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competition.models import Submission
 from grader import scoring
+from grader.scoring import keras_model, sandbox
 from grader.scoring.errors import ScoringError
 
 logger = logging.getLogger("podio.scoring")
@@ -30,7 +34,8 @@ def submission_score(*, submission_id: int) -> str:
         return "finished already"
     started = time.monotonic()
     try:
-        result = _run(submission)
+        is_model = submission.kind == Submission.Kind.KERAS
+        result = _run_model(submission) if is_model else _run(submission)
     except ScoringError as error:
         return _finish(submission, status=Submission.Status.FAILED, error=str(error))
     except SoftTimeLimitExceeded:
@@ -92,6 +97,41 @@ def _run(submission: Submission) -> scoring.Result:
     )  # fmt: skip
     limit = DECOMPRESSED_LIMIT_FACTOR * competition.max_upload_mb * 1024 * 1024
     return scoring.score(solution, submission.file.path, max_bytes=limit)
+
+
+def _run_model(submission: Submission) -> scoring.Result:
+    """Runs the uploaded model in the sandbox, keeps its predictions, scores them."""
+    competition = submission.competition
+    solution = _solution(
+        competition.solution.path, competition.metric, competition.id_column,
+        competition.target_column,
+    )  # fmt: skip
+    spec = keras_model.ModelSpec(
+        input_shape=competition.input_shape,
+        input_dtype=competition.model_input_dtype,
+        output=competition.model_output,
+        max_params=competition.model_max_params,
+    )
+    limits = sandbox.Limits(
+        wall_seconds=competition.model_time_limit,
+        cpu_seconds=2 * competition.model_time_limit,
+        memory_bytes=settings.PODIO_MODEL_MEMORY_MB * 1024 * 1024,
+    )
+    _stage(submission, "running model")
+    hide = [settings.VAR_DIR, settings.MEDIA_ROOT, settings.HIDDEN_ROOT]
+    csv = keras_model.predictions_csv(
+        Path(submission.file.path), Path(competition.model_inputs.path), solution, spec, limits,
+        hide=hide,
+    )  # fmt: skip
+    submission.predictions.save("predictions.csv", ContentFile(csv), save=False)
+    Submission.objects.filter(pk=submission.pk).update(predictions=submission.predictions.name)
+    _stage(submission, "scoring")
+    return scoring.score(solution, csv)
+
+
+def _stage(submission: Submission, stage: str) -> None:
+    submission.stage = stage
+    Submission.objects.filter(pk=submission.pk).update(stage=stage)
 
 
 def _solution(path: str, metric: str, id_column: str, target_column: str) -> scoring.Solution:

@@ -97,3 +97,25 @@ def is_member(*, team_id: int | None, user: User) -> bool:
     if team_id is None or not user.is_authenticated:
         return False
     return Membership.objects.filter(team_id=team_id, user=user).exists()
+
+
+def model_contract(competition: Competition) -> dict | None:
+    """What a submitted model must accept and return, for the overview page."""
+    if not competition.accepts_keras or not competition.solution:
+        return None
+    from competition.scoring_service import _solution
+    from grader.scoring import keras_model
+
+    solution = _solution(
+        competition.solution.path, competition.metric, competition.id_column,
+        competition.target_column,
+    )  # fmt: skip
+    spec = keras_model.ModelSpec(
+        input_shape=competition.input_shape, output=competition.model_output
+    )
+    outputs = keras_model.allowed_outputs(solution, spec) if competition.input_shape else []
+    return {
+        "input_shape": "(None, " + ", ".join(map(str, competition.input_shape)) + ")",
+        "outputs": " or ".join(f"(None, {n})" for n in outputs),
+        "classes": ", ".join(solution.classes.names) if solution.classes else "",
+    }

@@ -3,6 +3,7 @@
 import csv
 import io
 import os
+import tempfile
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -325,16 +326,25 @@ def _roster_write(competition, row, user, team, team_name, report) -> None:
 
 # --- Submissions ---------------------------------------------------------------------
 
-UPLOAD_FORMATS = {".csv": "csv", ".csv.gz": "csv.gz", ".zip": "zip"}
+UPLOAD_FORMATS = {".csv": "csv", ".csv.gz": "csv.gz", ".zip": "zip", ".keras": "keras"}
 
 
 def _upload_format(name: str) -> str:
     lowered = name.lower()
+    if lowered.endswith((".h5", ".hdf5")):
+        raise RuleViolation(
+            _(
+                "Legacy .h5 models are not accepted: save your model with "
+                "model.save('model.keras') and upload that file."
+            ),
+            status=400,
+        )
     for suffix, file_format in sorted(UPLOAD_FORMATS.items(), key=lambda item: -len(item[0])):
         if lowered.endswith(suffix):
             return file_format
     raise RuleViolation(
-        _("Upload a .csv file (or a .csv.gz, or a .zip holding one CSV)."), status=400
+        _("Upload a .csv file (or a .csv.gz, or a .zip holding one CSV), or a .keras model."),
+        status=400,
     )
 
 
@@ -357,18 +367,21 @@ def submissions_today(*, competition: Competition, team: Team, now: datetime) ->
 
 def _check_can_submit(competition: Competition, user: User, upload: UploadedFile) -> str:
     now = timezone.now()
-    if not competition.accepts_csv:
+    file_format = _upload_format(upload.name or "")
+    is_model = file_format == "keras"
+    if is_model and not competition.accepts_keras:
+        raise RuleViolation(_("This competition does not accept Keras models."), status=400)
+    if not is_model and not competition.accepts_csv:
         raise RuleViolation(_("This competition does not accept prediction files."), status=400)
     if now < competition.start_at:
         raise RuleViolation(_("This competition has not started yet."))
-    if not competition.solution:
+    if not competition.solution or (is_model and not competition.model_inputs):
         raise RuleViolation(_("This competition is not ready for submissions yet."))
-    file_format = _upload_format(upload.name or "")
-    limit = competition.max_upload_mb * 1024 * 1024
-    if upload.size > limit:
+    limit_mb = competition.model_max_mb if is_model else competition.max_upload_mb
+    if upload.size > limit_mb * 1024 * 1024:
         raise RuleViolation(
             _("The file is %(size).1f MB; the limit is %(limit)d MB.")
-            % {"size": upload.size / 1024 / 1024, "limit": competition.max_upload_mb},
+            % {"size": upload.size / 1024 / 1024, "limit": limit_mb},
             status=413,
         )
     if upload.size == 0:
@@ -409,10 +422,12 @@ def submission_create(
 
 
 def _submission_store(competition, user, upload, file_format, description, *, team, now):
+    is_model = file_format == "keras"
     submission = Submission(
         competition=competition,
         team=team,
         user=user,
+        kind=Submission.Kind.KERAS if is_model else Submission.Kind.CSV,
         file_format=file_format,
         original_name=os.path.basename(upload.name or "")[:255],
         description=description.strip()[:500],
@@ -424,7 +439,8 @@ def _submission_store(competition, user, upload, file_format, description, *, te
     submission.save()
     from competition import tasks
 
-    tasks.score_submission.delay_on_commit(submission.pk)
+    task = tasks.score_model if is_model else tasks.score_submission
+    task.delay_on_commit(submission.pk)
     return submission
 
 
@@ -523,6 +539,36 @@ def _with_usage(data: bytes, loaded: "scoring.Solution") -> bytes:
     return out.getvalue()
 
 
+def competition_set_model_inputs(*, competition: Competition, data: bytes) -> None:
+    """Checks and stores the hidden model inputs (.npz with x and ids): one example per
+    solution id, each of the stated input shape."""
+    from grader.scoring import keras_model
+
+    spec = keras_model.ModelSpec(input_shape=competition.input_shape)
+    with tempfile.NamedTemporaryFile(suffix=".npz") as file:
+        file.write(data)
+        file.flush()
+        try:
+            ids = keras_model.read_inputs(file.name, spec)
+            solution = scoring.load_solution(
+                competition.solution.path, competition.metric, id_column=competition.id_column,
+                target_column=competition.target_column or None,
+            )  # fmt: skip
+        except scoring.ScoringError as error:
+            raise RuleViolation(str(error), status=400) from None
+    expected = set(solution.ids.strings().to_pylist())
+    given = {str(i) for i in ids.tolist()}
+    if given != expected:
+        missing, extra = len(expected - given), len(given - expected)
+        raise RuleViolation(
+            _("Model inputs: ids must be the solution's (%(missing)d missing, %(extra)d extra).")
+            % {"missing": missing, "extra": extra},
+            status=400,
+        )
+    competition.model_inputs.save("inputs.npz", ContentFile(data), save=False)
+    competition.save(update_fields=["model_inputs"])
+
+
 def competition_add_file(
     *, competition: Competition, kind: str, name: str, content: bytes
 ) -> CompetitionFile:
@@ -537,7 +583,11 @@ def competition_add_file(
 
 @transaction.atomic
 def competition_save(
-    *, competition: Competition, solution: bytes | None, files: list[UploadedFile]
+    *,
+    competition: Competition,
+    solution: bytes | None,
+    files: list[UploadedFile],
+    model_inputs: bytes | None = None,
 ) -> Competition:
     """Saves an instructor's competition. The solution (a new one, or the stored one
     against changed settings) is checked again, and nothing is saved if it fails."""
@@ -547,6 +597,11 @@ def competition_save(
             solution = stored.read()
     if solution is not None:
         competition_set_solution(competition=competition, data=solution)
+    if model_inputs is None and competition.accepts_keras and competition.model_inputs:
+        with competition.model_inputs.open("rb") as stored:
+            model_inputs = stored.read()
+    if model_inputs is not None:
+        competition_set_model_inputs(competition=competition, data=model_inputs)
     for upload in files:
         competition_add_file(
             competition=competition,

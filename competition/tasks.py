@@ -21,3 +21,20 @@ from competition import scoring_service
 def score_submission(submission_id: int) -> str:
     """Scores one submission; running it twice leaves the same row, never two."""
     return scoring_service.submission_score(submission_id=submission_id)
+
+
+@shared_task(
+    name="competition.score_model",
+    queue="gpu",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    max_retries=5,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_HARD_TIME_LIMIT,
+)
+def score_model(submission_id: int) -> str:
+    """Runs an uploaded Keras model in the sandbox (on the GPU where the worker has one),
+    then scores its predictions like a CSV."""
+    return scoring_service.submission_score(submission_id=submission_id)

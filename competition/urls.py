@@ -26,6 +26,11 @@ urlpatterns = [
         name="submission-file",
     ),
     path(
+        "<slug:slug>/submissions/<int:pk>/predictions/",
+        views.submission_predictions,
+        name="submission-predictions",
+    ),
+    path(
         "<slug:slug>/submissions/<int:pk>/select/",
         views.submission_select,
         name="submission-select",

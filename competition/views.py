@@ -3,7 +3,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -44,7 +44,12 @@ def competition_list(request: HttpRequest) -> HttpResponse:
 def competition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     competition = selectors.competition_get_for_user(request.user, slug)
     team = selectors.team_of_user(competition=competition, user=request.user)
-    return render(request, "competition/detail.html", {"competition": competition, "team": team})
+    context = {
+        "competition": competition,
+        "team": team,
+        "model": selectors.model_contract(competition),
+    }
+    return render(request, "competition/detail.html", context)
 
 
 @login_required
@@ -230,6 +235,15 @@ def submission_download(request: HttpRequest, slug: str, pk: int) -> FileRespons
 
 
 @login_required
+def submission_predictions(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    """The predictions a submitted model produced, as CSV."""
+    submission = selectors.submission_get_for_user(request.user, pk)
+    if not submission.predictions:
+        raise Http404("No predictions")
+    return _attachment(submission.predictions, f"predictions-{submission.pk}.csv")
+
+
+@login_required
 @require_POST
 def submission_select(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     submission = selectors.submission_get_for_user(request.user, pk)
@@ -302,11 +316,13 @@ def competition_edit(request: HttpRequest, slug: str | None = None) -> HttpRespo
     form = CompetitionForm(request.POST or None, request.FILES or None, instance=competition)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("solution_file")
+        inputs = form.cleaned_data.get("model_inputs_file")
         try:
             saved = services.competition_save(
                 competition=form.instance,
                 solution=upload.read() if upload else None,
                 files=form.cleaned_data.get("public_files") or [],
+                model_inputs=inputs.read() if inputs else None,
             )
         except RuleViolation as error:
             form.add_error("solution_file", error.message)

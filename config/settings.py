@@ -5,6 +5,7 @@ file-system broker under ``var/``. ``DATABASE_URL`` switches to PostgreSQL,
 ``REDIS_URL`` (or ``CELERY_BROKER_URL``) to Redis.
 """
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -38,6 +39,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 VAR_DIR = Path(env_str("PODIO_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# The database, the secret key and uploads live here: nobody else needs to read it.
+with contextlib.suppress(OSError):
+    VAR_DIR.chmod(0o700)
 
 # A source checkout runs as development; the Docker image sets DJANGO_DEBUG=0, and
 # production must too (then DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS are required).
@@ -244,6 +248,8 @@ else:
     # A task not acknowledged within this time is given to another worker: keep it
     # well above the hard time limit, or a long scoring would run twice.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_HARD_TIME_LIMIT}
+# Memory (RLIMIT_DATA) of the sandbox an uploaded model runs in; TensorFlow needs ~1 GB.
+PODIO_MODEL_MEMORY_MB = env_int("PODIO_MODEL_MEMORY_MB", 4096)
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
 CELERY_TASK_QUEUES_NAMES = ("cpu", "gpu")
 CELERY_TASK_ACKS_LATE = True

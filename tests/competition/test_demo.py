@@ -24,8 +24,14 @@ def test_demo_loads_a_course_and_running_it_again_changes_nothing(capsys):
         "digitos",
         "cancer-de-mama",
         "diabetes",
+        "digitos-keras",
     }
-    for competition in Competition.objects.all():
+    images = Competition.objects.get(slug="digitos-keras")
+    assert images.accepts_keras and images.model_inputs and images.input_shape == (8, 8, 1)
+    baseline = images.submissions.get()
+    assert baseline.kind == "keras" and baseline.status == "scored"
+    assert baseline.public_score > 0.8  # the demo trains a real baseline model
+    for competition in Competition.objects.exclude(pk=images.pk):
         assert competition.is_published and competition.solution
         team = Team.objects.get(competition=competition, name="Los Perceptrones")
         assert team.memberships.count() == 2

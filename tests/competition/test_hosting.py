@@ -124,7 +124,9 @@ def test_instructor_creates_a_competition_through_the_page(instructor):
         "target_column": "", "public_fraction": "0.3", "split_seed": "1",
         "start_at": "2026-01-01T00:00", "end_at": "2030-01-01T00:00", "daily_limit": "5",
         "limit_timezone": "UTC", "team_size_limit": "3", "final_selections": "2",
-        "max_upload_mb": "10", "accepts_csv": "on",
+        "max_upload_mb": "10", "accepts_csv": "on", "model_input_dtype": "float32",
+        "model_output": "argmax", "model_max_params": "5000000", "model_max_mb": "50",
+        "model_time_limit": "120",
         "solution_file": SimpleUploadedFile("s.csv", SOLUTION.encode()),
         "public_files": [SimpleUploadedFile("train.csv", b"id,x\n1,2\n")],
     }  # fmt: skip

@@ -36,6 +36,8 @@ class Command(BaseCommand):
         students = {name: self._user(name, full) for name, full, _ in STUDENTS}
         for build in (demo_data.digits, demo_data.breast_cancer, demo_data.diabetes):
             self._competition(build, instructor, students)
+        if not Competition.objects.filter(slug="digitos-keras").exists():
+            self._keras_competition(instructor, students)
         self._print_logins()
 
     def _competition(self, build, instructor: User, students: dict[str, User]) -> None:
@@ -69,6 +71,33 @@ class Command(BaseCommand):
                 if team_name:
                     self._member(competition, team_name, students[username])
         self._submissions(competition, demo, instructor, students)
+
+    def _keras_competition(self, instructor: User, students: dict[str, User]) -> None:
+        demo = demo_data.digit_images()
+        now = timezone.now()
+        competition = Competition(
+            slug=demo.slug, title=demo.title, description=demo.description, is_published=True,
+            task_type="multiclass", metric="accuracy", id_column="id", target_column="label",
+            public_fraction=0.3, split_seed=7, start_at=now - timedelta(days=3),
+            team_merger_at=now + timedelta(days=14), end_at=now + timedelta(days=21),
+            team_size_limit=3, accepts_csv=False, accepts_keras=True,
+            model_input_shape="8,8,1", model_max_params=200_000, model_time_limit=120,
+        )  # fmt: skip
+        services.competition_save(
+            competition=competition,
+            solution=demo.solution,
+            files=[SimpleUploadedFile("train.npz", demo.train)],
+            model_inputs=demo.inputs,
+        )
+        with transaction.atomic():
+            for username, _, team_name in STUDENTS:
+                if team_name:
+                    self._member(competition, team_name, students[username])
+        upload = SimpleUploadedFile("baseline.keras", demo.baseline_model)
+        baseline = services.baseline_create(
+            competition=competition, user=instructor, upload=upload, name="Baseline: MLP 32"
+        )
+        scoring_service.submission_score(submission_id=baseline.pk)
 
     def _submissions(self, competition, demo, instructor, students) -> None:
         names = list(demo.predictions)
