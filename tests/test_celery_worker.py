@@ -15,7 +15,7 @@ def test_real_worker_answers_through_the_configured_broker():
     with celery_worker() as worker:
         result = ping.apply_async(queue=worker["queue"])
 
-        assert result.get(timeout=90) == "pong"
+        assert result.get(timeout=180) == "pong"
 
 
 def test_broker_is_redis_when_redis_url_is_set():
@@ -37,7 +37,7 @@ def test_cpu_and_gpu_queues_exist_and_cpu_is_the_default():
 def test_a_gpu_worker_never_takes_a_cpu_task():
     with celery_worker(queues=("gpu",)):
         # Once it answers on its own queue, the worker has declared its bindings.
-        assert ping.apply_async(queue="gpu").get(timeout=90) == "pong"
+        assert ping.apply_async(queue="gpu").get(timeout=180) == "pong"
         stray = ping.apply_async(queue="cpu")
         time.sleep(3)
         assert not stray.ready(), "a task sent to the cpu queue ran on the gpu worker"

@@ -46,6 +46,7 @@ def _pages(slug: str, code: str, sub: int, sample: int) -> list[tuple[str, str, 
         ("GET", reverse("competition:submit", args=[slug]), logged_in),
         ("GET", reverse("competition:submissions", args=[slug]), logged_in),
         ("GET", reverse("competition:submission-file", args=[slug, sub]), own_file),
+        ("GET", reverse("competition:submission-predictions", args=[slug, sub]), own_file),
         ("POST", reverse("competition:submission-select", args=[slug, sub]), select),
         ("GET", reverse("competition:edit", args=[slug]), instructors),
         ("GET", reverse("competition:new"), instructors),
@@ -65,7 +66,11 @@ def submission(hosted, alpha, alice):
     from tests.factories import predictions, upload
 
     return Submission.objects.create(
-        competition=hosted, team=alpha, user=alice, file=upload(predictions())
+        competition=hosted,
+        team=alpha,
+        user=alice,
+        file=upload(predictions()),
+        predictions=upload(predictions(), "model-predictions.csv"),
     )
 
 

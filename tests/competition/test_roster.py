@@ -190,7 +190,7 @@ def test_a_real_worker_mails_the_invitations(tmp_path):
     }
     with celery_worker(queues=("cpu",), env=env):
         _import(competition, GOOD)
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 180
         while len(list(tmp_path.iterdir())) < 3 and time.monotonic() < deadline:
             time.sleep(0.2)
 

@@ -19,7 +19,7 @@ from tests.workers import celery_worker
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-def _wait_finished(pk: int, timeout: float = 90) -> Submission:
+def _wait_finished(pk: int, timeout: float = 180) -> Submission:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         submission = Submission.objects.get(pk=pk)

@@ -85,7 +85,7 @@ def test_student_submits_a_file_and_sees_its_score_appear(page, tmp_path):
         page.get_by_role("button", name="Enviar").click()
         expect(page.get_by_test_id("submissions")).to_contain_text("mis-predicciones.csv")
         # The page polls the API and shows the score without a reload by the student.
-        expect(page.get_by_test_id("public-score").first).not_to_be_empty(timeout=60_000)
+        expect(page.get_by_test_id("public-score").first).not_to_be_empty(timeout=150_000)
     screenshot(page, "07-submissions-es")
     public = competition.submissions.get().public_score
     expect(page.get_by_test_id("public-score").first).to_have_text(f"{public:.5f}".rstrip("0"))
