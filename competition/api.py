@@ -1,3 +1,6 @@
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -5,9 +8,10 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from competition import leaderboard, selectors, services
+from competition import leaderboard, selectors, services, views
 from competition.models import Submission
 from competition.services import RuleViolation
 
@@ -165,6 +169,11 @@ class SubmissionListCreateApi(ListAPIView):
 
     serializer_class = SubmissionSerializer
     parser_classes = (MultiPartParser, FormParser)
+    throttle_scope = "submit"
+
+    def get_throttles(self):
+        # Only creating is throttled (per user): listing is what --wait polls.
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
     class SubmissionCreateInputSerializer(serializers.Serializer):
         file = serializers.FileField()
@@ -268,3 +277,49 @@ class LeaderboardApi(APIView):
             else leaderboard.public_leaderboard(competition)
         )
         return Response(LeaderboardRowSerializer(rows, many=True).data)
+
+
+class CompetitionFileSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, item) -> str:
+        path = reverse("api-competition-file", args=[item.competition.slug, item.pk])
+        return self.context["request"].build_absolute_uri(path)
+
+
+class CompetitionFilesApi(APIView):
+    """The public downloads (training data, test features, the sample submission)."""
+
+    permission_classes = (AllowAny,)
+
+    @extend_schema(responses={200: CompetitionFileSerializer(many=True), 404: ErrorSerializer})
+    def get(self, request: Request, slug: str) -> Response:
+        competition = selectors.competition_get_for_user(request.user, slug)
+        files = competition.files.select_related("competition")
+        return Response(
+            CompetitionFileSerializer(files, many=True, context={"request": request}).data
+        )
+
+
+class CompetitionFileDownloadApi(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes, 404: ErrorSerializer})
+    def get(self, request: Request, slug: str, pk: int) -> FileResponse:
+        competition = selectors.competition_get_for_user(request.user, slug)
+        item = get_object_or_404(competition.files, pk=pk)
+        return views.attachment(item.file, item.name)
+
+
+class SubmissionFileApi(APIView):
+    """The file the team uploaded."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes, 404: ErrorSerializer})
+    def get(self, request: Request, pk: int) -> FileResponse:
+        submission = selectors.submission_get_for_user(request.user, pk)
+        name = submission.original_name or f"submission-{submission.pk}.{submission.file_format}"
+        return views.attachment(submission.file, name)

@@ -18,7 +18,14 @@ urlpatterns = [
         api.LeaderboardApi.as_view(),
         name="api-leaderboard",
     ),
+    path("competitions/<slug:slug>/files/", api.CompetitionFilesApi.as_view(), name="api-files"),
+    path(
+        "competitions/<slug:slug>/files/<int:pk>/",
+        api.CompetitionFileDownloadApi.as_view(),
+        name="api-competition-file",
+    ),
     path("submissions/<int:pk>/", api.SubmissionDetailApi.as_view(), name="api-submission"),
+    path("submissions/<int:pk>/file/", api.SubmissionFileApi.as_view(), name="api-submission-file"),
     path(
         "submissions/<int:pk>/select/",
         api.SubmissionSelectApi.as_view(),

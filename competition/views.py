@@ -1,4 +1,7 @@
+import io
+import tarfile
 from functools import wraps
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import services as account_services
 from competition import leaderboard, selectors, services
 from competition.forms import (
     CompetitionForm,
@@ -44,10 +48,15 @@ def competition_list(request: HttpRequest) -> HttpResponse:
 def competition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     competition = selectors.competition_get_for_user(request.user, slug)
     team = selectors.team_of_user(competition=competition, user=request.user)
+    token = request.user.is_authenticated and account_services.token_get_or_create(
+        user=request.user
+    )
     context = {
         "competition": competition,
         "team": team,
         "model": selectors.model_contract(competition),
+        "token": token.key if token else "",
+        "site": request.build_absolute_uri("/").rstrip("/"),
     }
     return render(request, "competition/detail.html", context)
 
@@ -170,10 +179,10 @@ def competition_data(request: HttpRequest, slug: str) -> HttpResponse:
 def file_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     competition = selectors.competition_get_for_user(request.user, slug)
     item = get_object_or_404(CompetitionFile, competition=competition, pk=pk)
-    return _attachment(item.file, item.name)
+    return attachment(item.file, item.name)
 
 
-def _attachment(field, name: str) -> FileResponse:
+def attachment(field, name: str) -> FileResponse:
     content_type = "text/csv" if name.endswith(".csv") else "application/octet-stream"
     response = FileResponse(
         field.open("rb"), as_attachment=True, filename=name, content_type=content_type
@@ -231,7 +240,7 @@ def submission_list(request: HttpRequest, slug: str) -> HttpResponse:
 def submission_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     submission = selectors.submission_get_for_user(request.user, pk)
     name = submission.original_name or f"submission-{submission.pk}.{submission.file_format}"
-    return _attachment(submission.file, name)
+    return attachment(submission.file, name)
 
 
 @login_required
@@ -240,7 +249,7 @@ def submission_predictions(request: HttpRequest, slug: str, pk: int) -> FileResp
     submission = selectors.submission_get_for_user(request.user, pk)
     if not submission.predictions:
         raise Http404("No predictions")
-    return _attachment(submission.predictions, f"predictions-{submission.pk}.csv")
+    return attachment(submission.predictions, f"predictions-{submission.pk}.csv")
 
 
 @login_required
@@ -331,3 +340,19 @@ def competition_edit(request: HttpRequest, slug: str | None = None) -> HttpRespo
             return redirect("competition:detail", slug=saved.slug)
     context = {"competition": competition, "form": form}
     return render(request, "competition/edit.html", context)
+
+
+CLIENT_DIR = Path(__file__).resolve().parent.parent / "client"
+
+
+def client_package(request: HttpRequest) -> HttpResponse:
+    """The podio-client source package, so that `pip install <site>/client/podio-client.tar.gz`
+    works from Colab or Jupyter without any other index."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for path in sorted(CLIENT_DIR.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and ".egg-info" not in str(path):
+                archive.add(path, arcname=f"podio-client/{path.relative_to(CLIENT_DIR)}")
+    response = HttpResponse(buffer.getvalue(), content_type="application/gzip")
+    response["Content-Disposition"] = 'attachment; filename="podio-client.tar.gz"'
+    return response

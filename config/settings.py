@@ -205,9 +205,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {
         "token": env_str("PODIO_THROTTLE_TOKEN", "10/min"),
+        "submit": env_str("PODIO_THROTTLE_SUBMIT", "30/min"),
     },
 }
 SPECTACULAR_SETTINGS = {

@@ -3,6 +3,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from competition.views import client_package
+
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("competition.api_urls")),
@@ -13,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("competitions/", include("competition.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("client/podio-client.tar.gz", client_package, name="client-package"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

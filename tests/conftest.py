@@ -96,3 +96,11 @@ def hosted(competition):
     from tests.factories import host
 
     return host(competition)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Throttle counters live in the cache; user ids repeat across tests."""
+    from django.core.cache import cache
+
+    cache.clear()

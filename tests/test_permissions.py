@@ -116,6 +116,11 @@ API = {
         "anonymous": 401, "other_team": 404, "member": 400, "instructor": 403,
     },
     ("GET", "/api/v1/competitions/digitos/leaderboard/"): dict.fromkeys(ROLES, 200),
+    ("GET", "/api/v1/competitions/digitos/files/"): dict.fromkeys(ROLES, 200),
+    ("GET", "/api/v1/competitions/digitos/files/{sample}/"): dict.fromkeys(ROLES, 200),
+    ("GET", "/api/v1/submissions/{sub}/file/"): {
+        "anonymous": 401, "other_team": 404, "member": 200, "instructor": 200,
+    },
     ("GET", "/api/v1/competitions/digitos/leaderboard/?private=1"): {
         "anonymous": 403, "other_team": 403, "member": 403, "instructor": 200,
     },
@@ -129,10 +134,11 @@ API = {
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_api_permissions(cast, role, alpha, submission):
+def test_api_permissions(cast, role, alpha, submission, hosted):
     client = api_client(cast[role])
+    sample = hosted.files.get(kind="sample").pk
     for (method, url), expected in API.items():
-        url = url.format(sub=submission.pk)
+        url = url.format(sub=submission.pk, sample=sample)
         response = client.generic(
             method,
             url,
