@@ -19,10 +19,15 @@ def _own_broker() -> None:
 def _celery_in_process(request):
     """Unit tests run tasks in-process (still only on commit); tests marked ``worker``
     send them through the real broker to a real worker process."""
+    from celery.result import allow_join_result
+
     from config.celery import app
 
     app.conf.task_always_eager = request.node.get_closest_marker("worker") is None
-    yield
+    # Eager tasks run by parallel threads (the concurrency tests) can leave Celery's
+    # process-wide "inside a task" flag set; a test may always wait for a result.
+    with allow_join_result():
+        yield
     app.conf.task_always_eager = False
 
 
