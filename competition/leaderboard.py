@@ -9,6 +9,8 @@ import csv
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import Prefetch
+
 from competition.models import Competition, Membership, Submission, Team
 from grader.scoring.metrics import get_metric
 
@@ -71,14 +73,24 @@ def _best(subs: list[dict], score: str, higher_is_better: bool) -> dict | None:
 
 def _teams(competition: Competition) -> dict[int, Team]:
     members = Membership.objects.select_related("user").order_by("joined_at", "id")
-    teams = Team.objects.filter(competition=competition).prefetch_related(_prefetch(members))
+    teams = Team.objects.filter(competition=competition).prefetch_related(
+        Prefetch("memberships", queryset=members)
+    )
     return {team.id: team for team in teams}
 
 
-def _prefetch(members):
-    from django.db.models import Prefetch
+@dataclass
+class _Board:
+    """What every leaderboard of a competition is computed from: read once."""
 
-    return Prefetch("memberships", queryset=members)
+    higher_is_better: bool
+    subs: list[dict]
+    teams: dict[int, Team]
+
+
+def _load(competition: Competition) -> _Board:
+    higher = get_metric(competition.metric).higher_is_better
+    return _Board(higher, _scored(competition), _teams(competition))
 
 
 def _rank(rows: list[Row], higher_is_better: bool) -> list[Row]:
@@ -91,13 +103,11 @@ def _rank(rows: list[Row], higher_is_better: bool) -> list[Row]:
     return rows
 
 
-def _rows(competition, pick, score: str) -> list[Row]:
-    higher = get_metric(competition.metric).higher_is_better
-    subs = _scored(competition)
-    teams = _teams(competition)
+def _rows(board: _Board, pick, score: str) -> list[Row]:
+    higher, teams = board.higher_is_better, board.teams
     by_team: dict[int, list[dict]] = {}
     rows = []
-    for sub in subs:
+    for sub in board.subs:
         if sub["is_baseline"]:
             if sub[score] is not None:
                 rows.append(_baseline_row(sub, score))
@@ -135,9 +145,11 @@ def _team_row(team: Team, best: dict, team_subs: list[dict], score: str) -> Row:
 
 
 def public_leaderboard(competition: Competition) -> list[Row]:
-    return _rows(
-        competition, lambda subs, higher: _best(subs, "public_score", higher), "public_score"
-    )
+    return _public(_load(competition))
+
+
+def _public(board: _Board) -> list[Row]:
+    return _rows(board, lambda subs, higher: _best(subs, "public_score", higher), "public_score")
 
 
 def final_selections(team_subs: list[dict], n: int, higher_is_better: bool) -> list[dict]:
@@ -157,8 +169,9 @@ def private_leaderboard(competition: Competition) -> list[Row]:
     def pick(subs: list[dict], higher: bool) -> dict | None:
         return _best(final_selections(subs, n, higher), "private_score", higher)
 
-    rows = _rows(competition, pick, "private_score")
-    public_ranks = {row.team_id: row.rank for row in public_leaderboard(competition)}
+    board = _load(competition)
+    rows = _rows(board, pick, "private_score")
+    public_ranks = {row.team_id: row.rank for row in _public(board)}
     for row in rows:
         row.public_rank = public_ranks.get(row.team_id) if not row.is_baseline else None
     return rows

@@ -91,10 +91,7 @@ def _claim(submission_id: int) -> Submission | None:
 
 def _run(submission: Submission) -> scoring.Result:
     competition = submission.competition
-    solution = _solution(
-        competition.solution.path, competition.metric, competition.id_column,
-        competition.target_column,
-    )  # fmt: skip
+    solution = competition_solution(competition)
     limit = DECOMPRESSED_LIMIT_FACTOR * competition.max_upload_mb * 1024 * 1024
     return scoring.score(solution, submission.file.path, max_bytes=limit)
 
@@ -102,10 +99,7 @@ def _run(submission: Submission) -> scoring.Result:
 def _run_model(submission: Submission) -> scoring.Result:
     """Runs the uploaded model in the sandbox, keeps its predictions, scores them."""
     competition = submission.competition
-    solution = _solution(
-        competition.solution.path, competition.metric, competition.id_column,
-        competition.target_column,
-    )  # fmt: skip
+    solution = competition_solution(competition)
     spec = keras_model.ModelSpec(
         input_shape=competition.input_shape,
         input_dtype=competition.model_input_dtype,
@@ -134,11 +128,15 @@ def _stage(submission: Submission, stage: str) -> None:
     Submission.objects.filter(pk=submission.pk).update(stage=stage)
 
 
-def _solution(path: str, metric: str, id_column: str, target_column: str) -> scoring.Solution:
-    """The loaded solution, kept while its file is unchanged: a worker scoring many
-    submissions of one competition reads the solution once."""
+def competition_solution(competition) -> scoring.Solution:
+    """The competition's loaded solution, kept while its file and settings are unchanged:
+    a worker scoring many submissions of one competition reads the solution once."""
+    path = competition.solution.path
     stat = os.stat(path)
-    return _load_solution(path, stat.st_mtime_ns, stat.st_size, metric, id_column, target_column)
+    return _load_solution(
+        path, stat.st_mtime_ns, stat.st_size, competition.metric, competition.id_column,
+        competition.target_column,
+    )  # fmt: skip
 
 
 @functools.lru_cache(maxsize=4)

@@ -103,13 +103,10 @@ def model_contract(competition: Competition) -> dict | None:
     """What a submitted model must accept and return, for the overview page."""
     if not competition.accepts_keras or not competition.solution:
         return None
-    from competition.scoring_service import _solution
+    from competition.scoring_service import competition_solution
     from grader.scoring import keras_model
 
-    solution = _solution(
-        competition.solution.path, competition.metric, competition.id_column,
-        competition.target_column,
-    )  # fmt: skip
+    solution = competition_solution(competition)
     spec = keras_model.ModelSpec(
         input_shape=competition.input_shape, output=competition.model_output
     )

@@ -3,7 +3,6 @@
 import csv
 import io
 import os
-import tempfile
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +30,7 @@ from competition.models import (
     Team,
     new_invite_code,
 )
+from competition.scoring_service import competition_solution
 from grader import scoring
 
 
@@ -545,17 +545,11 @@ def competition_set_model_inputs(*, competition: Competition, data: bytes) -> No
     from grader.scoring import keras_model
 
     spec = keras_model.ModelSpec(input_shape=competition.input_shape)
-    with tempfile.NamedTemporaryFile(suffix=".npz") as file:
-        file.write(data)
-        file.flush()
-        try:
-            ids = keras_model.read_inputs(file.name, spec)
-            solution = scoring.load_solution(
-                competition.solution.path, competition.metric, id_column=competition.id_column,
-                target_column=competition.target_column or None,
-            )  # fmt: skip
-        except scoring.ScoringError as error:
-            raise RuleViolation(str(error), status=400) from None
+    try:
+        ids = keras_model.read_inputs(io.BytesIO(data), spec)
+        solution = competition_solution(competition)
+    except scoring.ScoringError as error:
+        raise RuleViolation(str(error), status=400) from None
     expected = set(solution.ids.strings().to_pylist())
     given = {str(i) for i in ids.tolist()}
     if given != expected:

@@ -6,34 +6,26 @@ from django.db import OperationalError
 
 from competition import scoring_service
 
+# Both scoring tasks: acknowledged only when done, given to another worker if theirs
+# dies, retried when the database blips, bounded in time.
+SCORING = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 5,
+    "max_retries": 5,
+    "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    "time_limit": settings.CELERY_TASK_HARD_TIME_LIMIT,
+}
 
-@shared_task(
-    name="competition.score_submission",
-    queue="cpu",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=5,
-    max_retries=5,
-    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
-    time_limit=settings.CELERY_TASK_HARD_TIME_LIMIT,
-)
+
+@shared_task(name="competition.score_submission", queue="cpu", **SCORING)
 def score_submission(submission_id: int) -> str:
     """Scores one submission; running it twice leaves the same row, never two."""
     return scoring_service.submission_score(submission_id=submission_id)
 
 
-@shared_task(
-    name="competition.score_model",
-    queue="gpu",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=5,
-    max_retries=5,
-    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
-    time_limit=settings.CELERY_TASK_HARD_TIME_LIMIT,
-)
+@shared_task(name="competition.score_model", queue="gpu", **SCORING)
 def score_model(submission_id: int) -> str:
     """Runs an uploaded Keras model in the sandbox (on the GPU where the worker has one),
     then scores its predictions like a CSV."""

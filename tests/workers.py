@@ -87,3 +87,18 @@ def celery_worker(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def wait_finished(pk: int, timeout: float = 180):
+    """The submission once a worker has finished it (scored or failed)."""
+    import time
+
+    from competition.models import Submission
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        submission = Submission.objects.get(pk=pk)
+        if submission.is_finished:
+            return submission
+        time.sleep(0.2)
+    raise AssertionError(f"submission {pk} is still {submission.status} after {timeout} s")

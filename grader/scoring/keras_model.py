@@ -8,6 +8,7 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -30,7 +31,7 @@ class ModelSpec:
     max_params: int = 5_000_000
 
 
-def read_inputs(path: str | Path, spec: ModelSpec) -> np.ndarray:
+def read_inputs(path: str | Path | BinaryIO, spec: ModelSpec) -> np.ndarray:
     """The ids of the hidden inputs, after checking the file (for instructors)."""
     try:
         with np.load(path, allow_pickle=False) as data:

@@ -3,7 +3,6 @@ real worker on the gpu queue running each model in the sandbox."""
 
 import io
 import os
-import time
 
 import numpy as np
 import pytest
@@ -95,20 +94,10 @@ def test_overview_tells_students_what_the_model_must_accept_and_return(alice):
     assert "Rescaling" in html
 
 
-def _wait(pk: int, timeout: float = 180) -> Submission:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        submission = Submission.objects.get(pk=pk)
-        if submission.is_finished:
-            return submission
-        time.sleep(0.3)
-    raise AssertionError(f"submission {pk} is still {submission.status}")
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_gpu_queue_worker_runs_models_and_survives_bad_ones(tmp_path):
-    from tests.workers import celery_worker
+    from tests.workers import celery_worker, wait_finished
 
     competition = _keras_competition()
     competition.daily_limit = 1
@@ -125,14 +114,14 @@ def test_a_gpu_queue_worker_runs_models_and_survives_bad_ones(tmp_path):
     with celery_worker(queues=("gpu",)) as worker:
         for content, name in bad:
             sent = client.post(url, {"file": upload(content, name)}, format="multipart").json()
-            failed = _wait(sent["id"])
+            failed = wait_finished(sent["id"])
             assert failed.status == "failed" and failed.error
             assert worker["process"].poll() is None  # the worker is still alive
         good = client.post(
             url, {"file": upload(_model_bytes(tmp_path), "bueno.keras")}, format="multipart"
         )
         assert good.status_code == 201, good.json()  # failed ones did not use the daily limit
-        scored = _wait(good.json()["id"])
+        scored = wait_finished(good.json()["id"])
         assert worker["process"].poll() is None
 
     assert scored.status == "scored" and scored.kind == "keras"

@@ -1,10 +1,7 @@
 """The whole path with real processes: API upload, broker, a worker, the database."""
 
-import time
-
 import pytest
 
-from competition.models import Submission
 from tests.factories import (
     api_client,
     host,
@@ -14,19 +11,9 @@ from tests.factories import (
     predictions,
     upload,
 )
-from tests.workers import celery_worker
+from tests.workers import celery_worker, wait_finished
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def _wait_finished(pk: int, timeout: float = 180) -> Submission:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        submission = Submission.objects.get(pk=pk)
-        if submission.is_finished:
-            return submission
-        time.sleep(0.2)
-    raise AssertionError(f"submission {pk} still {submission.status} after {timeout}s")
 
 
 def test_a_real_worker_scores_uploads_from_the_api():
@@ -47,7 +34,7 @@ def test_a_real_worker_scores_uploads_from_the_api():
             format="multipart",
         ).json()
         assert good["status"] == "queued"
-        scored, failed = _wait_finished(good["id"]), _wait_finished(bad["id"])
+        scored, failed = wait_finished(good["id"]), wait_finished(bad["id"])
 
     assert scored.status == "scored" and scored.public_score is not None
     assert scored.attempts == 1
