@@ -153,6 +153,8 @@ class SubmissionSerializer(serializers.Serializer):
     rows = serializers.IntegerField(allow_null=True)
     is_late = serializers.BooleanField()
     selected = serializers.BooleanField()
+    excluded = serializers.BooleanField(help_text="Taken off the leaderboards by the instructors.")
+    excluded_reason = serializers.CharField()
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)

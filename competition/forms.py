@@ -101,12 +101,14 @@ class CompetitionForm(forms.ModelForm):
             "team_merger_at", "end_at", "daily_limit", "limit_timezone", "team_size_limit",
             "final_selections", "max_upload_mb", "accepts_csv", "accepts_keras",
             "model_input_shape", "model_input_dtype", "model_output", "model_max_params",
-            "model_max_mb", "model_time_limit",
+            "model_max_mb", "model_time_limit", "report_deadline", "report_max_pages",
+            "report_max_mb",
         )  # fmt: skip
         widgets = {
             "start_at": LOCAL_DATETIME,
             "team_merger_at": LOCAL_DATETIME,
             "end_at": LOCAL_DATETIME,
+            "report_deadline": LOCAL_DATETIME,
             "description": forms.Textarea(attrs={"rows": 8}),
         }
 
@@ -119,6 +121,8 @@ class CompetitionForm(forms.ModelForm):
             self.add_error("solution_file", _("Upload the hidden solution."))
         if data.get("accepts_keras"):
             self._clean_model(data)
+        if data.get("report_max_pages") == 0:
+            self.add_error("report_max_pages", _("At least one page."))
         fraction = data.get("public_fraction")
         if fraction is not None and not 0 <= fraction <= 1:
             self.add_error("public_fraction", _("A fraction between 0 and 1."))

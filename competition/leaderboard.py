@@ -37,12 +37,16 @@ class Row:
         return self.public_rank - self.rank
 
 
-def _scored(competition: Competition) -> list[dict]:
+def _scored(competition: Competition, *, frozen: bool = False) -> list[dict]:
+    """What ranks: scored, on time, not excluded, of a team still in the competition.
+    ``frozen``: only what was there when the instructors froze the public board."""
+    subs = Submission.objects.filter(
+        competition=competition, status=Submission.Status.SCORED, is_late=False, excluded=False
+    ).exclude(team__disqualified=True)
+    if frozen and competition.public_frozen_at is not None:
+        subs = subs.filter(created_at__lt=competition.public_frozen_at)
     return list(
-        Submission.objects.filter(
-            competition=competition, status=Submission.Status.SCORED, is_late=False
-        )
-        .order_by("created_at", "id")
+        subs.order_by("created_at", "id")
         .values(
             "id", "team_id", "public_score", "private_score", "created_at", "selected",
             "is_baseline", "baseline_name",
@@ -73,7 +77,7 @@ def _best(subs: list[dict], score: str, higher_is_better: bool) -> dict | None:
 
 def _teams(competition: Competition) -> dict[int, Team]:
     members = Membership.objects.select_related("user").order_by("joined_at", "id")
-    teams = Team.objects.filter(competition=competition).prefetch_related(
+    teams = Team.objects.filter(competition=competition, disqualified=False).prefetch_related(
         Prefetch("memberships", queryset=members)
     )
     return {team.id: team for team in teams}
@@ -88,9 +92,9 @@ class _Board:
     teams: dict[int, Team]
 
 
-def _load(competition: Competition) -> _Board:
+def _load(competition: Competition, *, frozen: bool = False) -> _Board:
     higher = get_metric(competition.metric).higher_is_better
-    return _Board(higher, _scored(competition), _teams(competition))
+    return _Board(higher, _scored(competition, frozen=frozen), _teams(competition))
 
 
 def _rank(rows: list[Row], higher_is_better: bool) -> list[Row]:
@@ -145,7 +149,8 @@ def _team_row(team: Team, best: dict, team_subs: list[dict], score: str) -> Row:
 
 
 def public_leaderboard(competition: Competition) -> list[Row]:
-    return _public(_load(competition))
+    """While the instructors keep it frozen, it shows what it showed at that moment."""
+    return _public(_load(competition, frozen=True))
 
 
 def _public(board: _Board) -> list[Row]:
@@ -171,19 +176,37 @@ def private_leaderboard(competition: Competition) -> list[Row]:
 
     board = _load(competition)
     rows = _rows(board, pick, "private_score")
+    # Against the live public ranking (a frozen board is only what students see).
     public_ranks = {row.team_id: row.rank for row in _public(board)}
     for row in rows:
         row.public_rank = public_ranks.get(row.team_id) if not row.is_baseline else None
     return rows
 
 
+def final_submission_ids(competition: Competition) -> list[int]:
+    """Every team's final submissions: its selections, or its best N by public score."""
+    board = _load(competition)
+    by_team: dict[int, list[dict]] = {}
+    for sub in board.subs:
+        if not sub["is_baseline"]:
+            by_team.setdefault(sub["team_id"], []).append(sub)
+    n = competition.final_selections
+    return [
+        sub["id"]
+        for subs in by_team.values()
+        for sub in final_selections(subs, n, board.higher_is_better)
+    ]
+
+
 def public_history(competition: Competition) -> list[dict]:
     """Each team's best public score after each of its submissions, for the chart."""
     higher = get_metric(competition.metric).higher_is_better
-    names = dict(Team.objects.filter(competition=competition).values_list("id", "name"))
+    names = dict(
+        Team.objects.filter(competition=competition, disqualified=False).values_list("id", "name")
+    )
     series: dict[int, list[dict]] = {}
     best: dict[int, float] = {}
-    for sub in _scored(competition):
+    for sub in _scored(competition, frozen=True):
         team_id, score = sub["team_id"], sub["public_score"]
         if sub["is_baseline"] or score is None or team_id not in names:
             continue

@@ -98,6 +98,20 @@ class Competition(models.Model):
     accepts_csv = models.BooleanField(_("accepts prediction CSV files"), default=True)
     accepts_keras = models.BooleanField(_("accepts Keras models"), default=False)
     private_released = models.BooleanField(_("private leaderboard released"), default=False)
+    public_frozen_at = models.DateTimeField(
+        _("public leaderboard frozen at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "While set, the public leaderboard shows only submissions made before this "
+            "moment; teams keep submitting and see their own scores."
+        ),
+    )
+    report_deadline = models.DateTimeField(
+        _("report deadline"), null=True, blank=True, help_text=_("Empty: the end date.")
+    )
+    report_max_pages = models.PositiveSmallIntegerField(_("report page limit"), default=1)
+    report_max_mb = models.PositiveSmallIntegerField(_("report size limit (MB)"), default=10)
 
     # Keras model submissions: the model runs on hidden inputs in a sandbox.
     model_inputs = models.FileField(
@@ -159,6 +173,13 @@ class Competition(models.Model):
         return (now or timezone.now()) >= self.end_at
 
     @property
+    def report_due(self) -> datetime:
+        return self.report_deadline or self.end_at
+
+    def reports_open(self, now: datetime | None = None) -> bool:
+        return (now or timezone.now()) < self.report_due
+
+    @property
     def input_shape(self) -> tuple[int, ...]:
         """The shape of one example a submitted model receives, e.g. (8, 8, 1)."""
         parts = self.model_input_shape.replace("(", "").replace(")", "").split(",")
@@ -169,6 +190,8 @@ class Team(models.Model):
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(_("team name"), max_length=64)
     invite_code = models.CharField(max_length=24, unique=True, default=new_invite_code)
+    disqualified = models.BooleanField(_("disqualified"), default=False)
+    disqualified_reason = models.CharField(_("reason"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -273,6 +296,10 @@ class Submission(models.Model):
     is_baseline = models.BooleanField(default=False)
     baseline_name = models.CharField(max_length=100, blank=True)
     selected = models.BooleanField(_("selected for the final"), default=False)
+    # An instructor's exclusion keeps the row (and its scores) but takes it off every
+    # leaderboard; the team sees the reason.
+    excluded = models.BooleanField(_("excluded by the instructors"), default=False)
+    excluded_reason = models.CharField(_("reason"), max_length=500, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     stage = models.CharField(max_length=20, blank=True)  # "running model", then "scoring"
     predictions = models.FileField(upload_to=_predictions_path, blank=True, max_length=300)
@@ -299,3 +326,78 @@ class Submission(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SCORED, self.Status.FAILED)
+
+
+class AuditEntry(models.Model):
+    """Who did what to a competition, and when: the instructors' actions, kept."""
+
+    class Action(models.TextChoices):
+        SUBMISSION_EXCLUDED = "submission_excluded", _("Submission excluded")
+        SUBMISSION_RESTORED = "submission_restored", _("Submission restored")
+        TEAM_DISQUALIFIED = "team_disqualified", _("Team disqualified")
+        TEAM_REINSTATED = "team_reinstated", _("Team reinstated")
+        RESCORE_STARTED = "rescore_started", _("Rescoring started")
+        PRIVATE_RELEASED = "private_released", _("Private leaderboard released")
+        PRIVATE_HIDDEN = "private_hidden", _("Private leaderboard hidden")
+        PUBLIC_FROZEN = "public_frozen", _("Public leaderboard frozen")
+        PUBLIC_UNFROZEN = "public_unfrozen", _("Public leaderboard unfrozen")
+        SUBMISSIONS_DOWNLOADED = "submissions_downloaded", _("Submissions downloaded")
+        RUBRIC_CHANGED = "rubric_changed", _("Rubric changed")
+        GRADES_RELEASED = "grades_released", _("Grades released")
+        GRADES_HIDDEN = "grades_hidden", _("Grades hidden")
+        GRADE_CHANGED = "grade_changed", _("Released grade changed")
+        REGRADE_ANSWERED = "regrade_answered", _("Regrade request answered")
+        GRADING_SCHEME_CHANGED = "grading_scheme_changed", _("Course grade settings changed")
+
+    competition = models.ForeignKey(
+        Competition, on_delete=models.CASCADE, related_name="audit_entries"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=40, choices=Action.choices)
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+
+class RescoreRun(models.Model):
+    """One "rescore everything" request: its progress is how many of its submissions
+    finished since it started."""
+
+    competition = models.ForeignKey(
+        Competition, on_delete=models.CASCADE, related_name="rescore_runs"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    submission_ids = models.JSONField(default=list)
+    done_ids = models.JSONField(default=list)
+    changed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("-started_at", "-id")
+        get_latest_by = "started_at"
+
+    def __str__(self) -> str:
+        return f"rescore {self.competition} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def total(self) -> int:
+        return len(self.submission_ids)
+
+    @property
+    def done(self) -> int:
+        return len(self.done_ids)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.done >= self.total

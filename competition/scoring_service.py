@@ -62,6 +62,57 @@ def submission_score(*, submission_id: int) -> str:
     )
 
 
+def submission_rescore(*, submission_id: int, run_id: int | None = None) -> str:
+    """Scores a finished submission again, in place: its old scores stay on the
+    leaderboard until the new ones replace them. Safe to run twice."""
+    submission = Submission.objects.select_related("competition").filter(pk=submission_id).first()
+    if submission is None:
+        return "gone"
+    fields: dict = {"error": ""}
+    try:
+        is_model = submission.kind == Submission.Kind.KERAS
+        result = _run_model(submission) if is_model else _run(submission)
+    except ScoringError as error:
+        fields.update(status=Submission.Status.FAILED, error=str(error))
+        fields.update(public_score=None, private_score=None)
+    except SoftTimeLimitExceeded:
+        fields.update(status=Submission.Status.FAILED)
+        fields["error"] = _("Scoring took longer than the time limit; the instructors were told.")
+    except Exception:
+        logger.exception("submission %s: rescoring error", submission.pk)
+        fields.update(status=Submission.Status.FAILED)
+        fields["error"] = _(
+            "Scoring error on Podio's side (not your file); the instructors were told."
+        )
+    else:
+        fields.update(
+            status=Submission.Status.SCORED,
+            public_score=result.public,
+            private_score=result.private,
+            rows=result.rows,
+        )
+    changed = any(getattr(submission, name) != value for name, value in fields.items())
+    with transaction.atomic():
+        Submission.objects.filter(pk=submission.pk).update(
+            finished_at=timezone.now(), stage="", **fields
+        )
+        if run_id is not None:
+            _rescore_progress(run_id, submission.pk, changed)
+    logger.info("submission %s rescored: %s", submission.pk, fields["status"])
+    return fields["status"]
+
+
+def _rescore_progress(run_id: int, submission_id: int, changed: bool) -> None:
+    from competition.models import RescoreRun
+
+    run = RescoreRun.objects.select_for_update().filter(pk=run_id).first()
+    if run is None or submission_id in run.done_ids:
+        return
+    run.done_ids = [*run.done_ids, submission_id]
+    run.changed += int(changed)
+    run.save(update_fields=["done_ids", "changed"])
+
+
 @transaction.atomic
 def _claim(submission_id: int) -> Submission | None:
     """Marks the submission running, unless it is finished (a re-delivered task)."""

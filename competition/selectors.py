@@ -116,3 +116,25 @@ def model_contract(competition: Competition) -> dict | None:
         "outputs": " or ".join(f"(None, {n})" for n in outputs),
         "classes": ", ".join(solution.classes.names) if solution.classes else "",
     }
+
+
+def submissions_of_competition(competition: Competition) -> QuerySet[Submission]:
+    return (
+        Submission.objects.filter(competition=competition)
+        .select_related("team", "user")
+        .order_by("-created_at", "-id")
+    )
+
+
+def submission_counts(competition: Competition) -> dict[str, int]:
+    """Submissions by status, for the instructor's page."""
+    rows = (
+        Submission.objects.filter(competition=competition)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    counts = dict.fromkeys(Submission.Status.values, 0)
+    counts.update(dict(rows))
+    counts["excluded"] = Submission.objects.filter(competition=competition, excluded=True).count()
+    return counts

@@ -5,7 +5,7 @@ import io
 import os
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 import pyarrow as pa
@@ -23,9 +23,11 @@ from accounts import services as account_services
 from accounts import tasks as account_tasks
 from accounts.models import User
 from competition.models import (
+    AuditEntry,
     Competition,
     CompetitionFile,
     Membership,
+    RescoreRun,
     Submission,
     Team,
     new_invite_code,
@@ -479,10 +481,181 @@ def submission_select(*, submission: Submission, user: User, selected: bool) -> 
     return submission
 
 
-def competition_release_private(*, competition: Competition, released: bool) -> Competition:
+def audit(competition: Competition, actor: User | None, action: str, detail: str = "") -> None:
+    AuditEntry.objects.create(competition=competition, actor=actor, action=action, detail=detail)
+
+
+@transaction.atomic
+def competition_release_private(
+    *, competition: Competition, released: bool, user: User | None = None
+) -> Competition:
     competition.private_released = released
     competition.save(update_fields=["private_released"])
+    action = AuditEntry.Action.PRIVATE_RELEASED if released else AuditEntry.Action.PRIVATE_HIDDEN
+    audit(competition, user, action)
     return competition
+
+
+@transaction.atomic
+def competition_freeze_public(
+    *, competition: Competition, frozen: bool, user: User | None = None
+) -> Competition:
+    """Freezes the public leaderboard at this moment (Kaggle's last-days freeze): it keeps
+    showing what it showed; teams keep submitting and see their own scores."""
+    competition.public_frozen_at = timezone.now() if frozen else None
+    competition.save(update_fields=["public_frozen_at"])
+    action = AuditEntry.Action.PUBLIC_FROZEN if frozen else AuditEntry.Action.PUBLIC_UNFROZEN
+    audit(competition, user, action)
+    return competition
+
+
+# --- The instructor's leaderboard tools ------------------------------------------------
+
+
+@transaction.atomic
+def submission_exclude(*, submission: Submission, user: User, reason: str) -> Submission:
+    """Takes a submission off every leaderboard; the team sees the reason."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise RuleViolation(_("Give the team a reason for the exclusion."), status=400)
+    submission.excluded = True
+    submission.excluded_reason = reason[:500]
+    submission.save(update_fields=["excluded", "excluded_reason"])
+    audit(
+        submission.competition,
+        user,
+        AuditEntry.Action.SUBMISSION_EXCLUDED,
+        f"#{submission.pk} ({submission.team or submission.baseline_name}): {reason}",
+    )
+    return submission
+
+
+@transaction.atomic
+def submission_restore(*, submission: Submission, user: User) -> Submission:
+    submission.excluded = False
+    submission.excluded_reason = ""
+    submission.save(update_fields=["excluded", "excluded_reason"])
+    audit(
+        submission.competition,
+        user,
+        AuditEntry.Action.SUBMISSION_RESTORED,
+        f"#{submission.pk} ({submission.team or submission.baseline_name})",
+    )
+    return submission
+
+
+@transaction.atomic
+def team_disqualify(*, team: Team, user: User, disqualified: bool, reason: str = "") -> Team:
+    """A disqualified team keeps its records but leaves every leaderboard and the
+    leaderboard part of the course grade."""
+    reason = " ".join(reason.split())
+    if disqualified and not reason:
+        raise RuleViolation(_("Give the team a reason for the disqualification."), status=400)
+    team.disqualified = disqualified
+    team.disqualified_reason = reason[:500] if disqualified else ""
+    team.save(update_fields=["disqualified", "disqualified_reason"])
+    action = (
+        AuditEntry.Action.TEAM_DISQUALIFIED if disqualified else AuditEntry.Action.TEAM_REINSTATED
+    )
+    audit(team.competition, user, action, f"{team.name}: {reason}" if reason else team.name)
+    return team
+
+
+def competition_rescore(*, competition: Competition, user: User) -> RescoreRun:
+    """Scores every finished submission again (after the solution or the metric changed),
+    one Celery task each; the leaderboard updates as they finish. Queued and running
+    submissions need nothing: they are scored against the current solution anyway."""
+    if not competition.solution:
+        raise RuleViolation(_("This competition has no solution yet."))
+    with transaction.atomic():
+        if RescoreRun.objects.filter(competition=competition).exists():
+            last = RescoreRun.objects.filter(competition=competition).latest()
+            if not last.is_finished and timezone.now() - last.started_at < RESCORE_STALE:
+                raise RuleViolation(
+                    _("A rescore is running (%(done)d of %(total)d); wait for it to finish.")
+                    % {"done": last.done, "total": last.total}
+                )
+        ids = list(
+            Submission.objects.filter(
+                competition=competition,
+                status__in=(Submission.Status.SCORED, Submission.Status.FAILED),
+            )
+            .order_by("id")
+            .values_list("id", "kind")
+        )
+        run = RescoreRun.objects.create(
+            competition=competition, started_by=user, submission_ids=[pk for pk, _kind in ids]
+        )
+        audit(
+            competition,
+            user,
+            AuditEntry.Action.RESCORE_STARTED,
+            _("%(n)d submissions") % {"n": len(ids)},
+        )
+        from competition import tasks
+
+        for pk, kind in ids:
+            is_model = kind == Submission.Kind.KERAS
+            task = tasks.rescore_model if is_model else tasks.rescore_submission
+            task.delay_on_commit(pk, run.pk)
+    return run
+
+
+RESCORE_STALE = timedelta(hours=2)
+
+
+def submissions_zip(*, competition: Competition, user: User, final_only: bool):
+    """A zip of the submissions (each team's final ones, or all), in a temporary file:
+    ``<team>/<id>-<original name>`` plus a manifest.csv."""
+    import tempfile
+    import zipfile
+
+    from competition import leaderboard
+
+    subs = Submission.objects.filter(competition=competition).select_related("team", "user")
+    subs = subs.order_by("team__name", "created_at", "id")
+    if final_only:
+        subs = subs.filter(pk__in=leaderboard.final_submission_ids(competition))
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        manifest = io.StringIO()
+        writer = csv.writer(manifest)
+        writer.writerow(
+            ["file", "submission", "team", "user", "created_at", "status", "public_score",
+             "private_score", "selected", "excluded", "late"]
+        )  # fmt: skip
+        for sub in subs:
+            owner = _safe_name(sub.team.name if sub.team else f"baseline {sub.baseline_name}")
+            suffix = os.path.splitext(sub.file.name)[1]
+            original = _safe_name(sub.original_name) or f"submission{suffix}"
+            path = f"{owner}/{sub.pk}-{original}"
+            with sub.file.open("rb") as stored:
+                archive.writestr(path, stored.read())
+            writer.writerow(
+                [path, sub.pk, sub.team.name if sub.team else sub.baseline_name,
+                 sub.user.username, sub.created_at.isoformat(), sub.status,
+                 _number(sub.public_score), _number(sub.private_score),
+                 int(sub.selected), int(sub.excluded), int(sub.is_late)]
+            )  # fmt: skip
+        archive.writestr("manifest.csv", manifest.getvalue())
+    out.seek(0)
+    audit(
+        competition,
+        user,
+        AuditEntry.Action.SUBMISSIONS_DOWNLOADED,
+        _("final submissions") if final_only else _("all submissions"),
+    )
+    return out
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else repr(value)
+
+
+def _safe_name(name: str) -> str:
+    """A name safe as one path part inside a zip: no folders, no dots first."""
+    cleaned = "".join(ch if ch.isalnum() or ch in " -_.()" else "_" for ch in name).strip()
+    return cleaned.lstrip(".")[:100]
 
 
 # --- Hosting: the hidden solution and the public files ---------------------------------

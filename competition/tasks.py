@@ -30,3 +30,14 @@ def score_model(submission_id: int) -> str:
     """Runs an uploaded Keras model in the sandbox (on the GPU where the worker has one),
     then scores its predictions like a CSV."""
     return scoring_service.submission_score(submission_id=submission_id)
+
+
+@shared_task(name="competition.rescore_submission", queue="cpu", **SCORING)
+def rescore_submission(submission_id: int, run_id: int | None = None) -> str:
+    """Scores a finished submission again after the solution or the metric changed."""
+    return scoring_service.submission_rescore(submission_id=submission_id, run_id=run_id)
+
+
+@shared_task(name="competition.rescore_model", queue="gpu", **SCORING)
+def rescore_model(submission_id: int, run_id: int | None = None) -> str:
+    return scoring_service.submission_rescore(submission_id=submission_id, run_id=run_id)

@@ -38,4 +38,16 @@ urlpatterns = [
     path("<slug:slug>/leaderboard/", views.leaderboard_page, name="leaderboard"),
     path("<slug:slug>/leaderboard.csv", views.leaderboard_export, name="leaderboard-csv"),
     path("<slug:slug>/leaderboard/release/", views.release_private, name="release"),
+    path("<slug:slug>/manage/", views.manage, name="manage"),
+    path("<slug:slug>/manage/freeze/", views.freeze_public, name="freeze"),
+    path("<slug:slug>/manage/rescore/", views.rescore, name="rescore"),
+    path("<slug:slug>/manage/rescore/progress/", views.rescore_progress, name="rescore-progress"),
+    path("<slug:slug>/manage/submissions.zip", views.submissions_zip, name="submissions-zip"),
+    path("<slug:slug>/manage/submissions/", views.all_submissions, name="all-submissions"),
+    path(
+        "<slug:slug>/manage/submissions/<int:pk>/exclude/",
+        views.submission_exclude,
+        name="submission-exclude",
+    ),
+    path("<slug:slug>/teams/<int:pk>/disqualify/", views.team_disqualify, name="team-disqualify"),
 ]

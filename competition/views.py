@@ -6,10 +6,12 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +24,7 @@ from competition.forms import (
     TeamCreateForm,
     TeamJoinForm,
 )
-from competition.models import CompetitionFile
+from competition.models import CompetitionFile, Submission, Team
 from competition.services import RuleViolation
 from grader.scoring.metrics import get_metric
 
@@ -313,10 +315,133 @@ def leaderboard_export(request: HttpRequest, slug: str) -> HttpResponse:
 def release_private(request: HttpRequest, slug: str) -> HttpResponse:
     competition = selectors.competition_get_for_user(request.user, slug)
     released = request.POST.get("released") == "1"
-    services.competition_release_private(competition=competition, released=released)
+    services.competition_release_private(
+        competition=competition, released=released, user=request.user
+    )
     message = _("The private leaderboard is public now.") if released else _("Hidden again.")
     messages.success(request, message)
     return redirect(f"{reverse('competition:leaderboard', args=[slug])}?private=1")
+
+
+# --- The instructor's leaderboard tools ----------------------------------------------
+
+
+@instructor_required
+def manage(request: HttpRequest, slug: str) -> HttpResponse:
+    """The instructor's page: freeze, release, rescore, downloads, and the audit list."""
+    competition = selectors.competition_get_for_user(request.user, slug)
+    context = {
+        "competition": competition,
+        "run": competition.rescore_runs.first(),
+        "audit": competition.audit_entries.select_related("actor")[:200],
+        "counts": selectors.submission_counts(competition),
+    }
+    return render(request, "competition/manage.html", context)
+
+
+@instructor_required
+@require_POST
+def freeze_public(request: HttpRequest, slug: str) -> HttpResponse:
+    competition = selectors.competition_get_for_user(request.user, slug)
+    frozen = request.POST.get("frozen") == "1"
+    services.competition_freeze_public(competition=competition, frozen=frozen, user=request.user)
+    messages.success(
+        request,
+        _("The public leaderboard is frozen: it keeps showing what it shows now.")
+        if frozen
+        else _("The public leaderboard follows every submission again."),
+    )
+    return redirect("competition:manage", slug=slug)
+
+
+@instructor_required
+@require_POST
+def rescore(request: HttpRequest, slug: str) -> HttpResponse:
+    competition = selectors.competition_get_for_user(request.user, slug)
+    _run_rule(
+        request,
+        lambda: services.competition_rescore(competition=competition, user=request.user),
+        _("Rescoring started: the leaderboard updates as each submission finishes."),
+    )
+    return redirect("competition:manage", slug=slug)
+
+
+@instructor_required
+def rescore_progress(request: HttpRequest, slug: str) -> JsonResponse:
+    competition = selectors.competition_get_for_user(request.user, slug)
+    run = competition.rescore_runs.first()
+    if run is None:
+        return JsonResponse({"total": 0, "done": 0, "changed": 0, "finished": True})
+    data = {"total": run.total, "done": run.done, "changed": run.changed}
+    return JsonResponse({**data, "finished": run.is_finished})
+
+
+@instructor_required
+def submissions_zip(request: HttpRequest, slug: str) -> FileResponse:
+    competition = selectors.competition_get_for_user(request.user, slug)
+    final_only = request.GET.get("which", "final") != "all"
+    archive = services.submissions_zip(
+        competition=competition, user=request.user, final_only=final_only
+    )
+    name = f"{competition.slug}-{'final' if final_only else 'all'}-submissions.zip"
+    response = FileResponse(
+        archive, as_attachment=True, filename=name, content_type="application/zip"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@instructor_required
+def all_submissions(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every submission of the competition, newest first, to exclude or restore."""
+    competition = selectors.competition_get_for_user(request.user, slug)
+    page = Paginator(selectors.submissions_of_competition(competition), 50).get_page(
+        request.GET.get("page")
+    )
+    context = {"competition": competition, "page": page}
+    return render(request, "competition/all_submissions.html", context)
+
+
+@instructor_required
+@require_POST
+def submission_exclude(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    competition = selectors.competition_get_for_user(request.user, slug)
+    submission = get_object_or_404(Submission, competition=competition, pk=pk)
+    if request.POST.get("excluded") == "1":
+        reason = request.POST.get("reason", "")
+        _run_rule(
+            request,
+            lambda: services.submission_exclude(
+                submission=submission, user=request.user, reason=reason
+            ),
+            _("Submission #%(id)d excluded from the leaderboards.") % {"id": pk},
+        )
+    else:
+        services.submission_restore(submission=submission, user=request.user)
+        messages.success(request, _("Submission #%(id)d restored.") % {"id": pk})
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("competition:all-submissions", args=[slug])
+    return redirect(back)
+
+
+@instructor_required
+@require_POST
+def team_disqualify(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    competition = selectors.competition_get_for_user(request.user, slug)
+    team = get_object_or_404(Team, competition=competition, pk=pk)
+    disqualified = request.POST.get("disqualified") == "1"
+    reason = request.POST.get("reason", "")
+    _run_rule(
+        request,
+        lambda: services.team_disqualify(
+            team=team, user=request.user, disqualified=disqualified, reason=reason
+        ),
+        _("Team “%(team)s” disqualified.") % {"team": team.name}
+        if disqualified
+        else _("Team “%(team)s” reinstated.") % {"team": team.name},
+    )
+    return redirect("competition:teams", slug=slug)
 
 
 @instructor_required

@@ -8,12 +8,14 @@ from competition.views import client_package
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("competition.api_urls")),
+    path("", include("grader.api_urls")),
 ]
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="competition:list", permanent=False)),
     path("accounts/", include("accounts.urls")),
     path("competitions/", include("competition.urls")),
+    path("competitions/<slug:slug>/", include("grader.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("client/podio-client.tar.gz", client_package, name="client-package"),
     path("admin/", admin.site.urls),

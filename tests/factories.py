@@ -82,3 +82,68 @@ def upload(content: bytes, name: str = "preds.csv"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
+def make_pdf(pages: int = 1, text: str = "Informe final") -> bytes:
+    """A real PDF with ``pages`` A4 pages of text, as a report exporter makes."""
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, StreamObject
+
+    writer = PdfWriter()
+    for number in range(1, pages + 1):
+        page = writer.add_blank_page(595, 842)
+        font = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+            }
+        )
+        fonts = DictionaryObject({NameObject("/F1"): writer._add_object(font)})
+        page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
+        content = StreamObject()
+        content.set_data(f"BT /F1 20 Tf 72 760 Td ({text} - {number}) Tj ET".encode())
+        page[NameObject("/Contents")] = writer._add_object(content)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def encrypt_pdf(data: bytes, password: str = "secreto") -> bytes:  # noqa: S107
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.encrypt(password)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def pdf_upload(content: bytes, name: str = "informe.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def make_scored(competition, team, public, private, *, minutes_ago=60, **extra):
+    """A submission already scored (or a baseline, with team None and baseline_name)."""
+    from datetime import timedelta
+
+    from competition.models import Submission
+
+    user = team.memberships.first().user if team else make_user(f"u{Submission.objects.count()}")
+    return Submission.objects.create(
+        competition=competition,
+        team=team,
+        user=user,
+        status=Submission.Status.SCORED,
+        public_score=public,
+        private_score=private,
+        is_baseline=team is None,
+        created_at=timezone.now() - timedelta(minutes=minutes_ago),
+        **extra,
+    )

@@ -127,6 +127,8 @@ def test_instructor_creates_a_competition_through_the_page(instructor):
         "max_upload_mb": "10", "accepts_csv": "on", "model_input_dtype": "float32",
         "model_output": "argmax", "model_max_params": "5000000", "model_max_mb": "50",
         "model_time_limit": "120",
+        "report_max_pages": "1",
+        "report_max_mb": "10",
         "solution_file": SimpleUploadedFile("s.csv", SOLUTION.encode()),
         "public_files": [SimpleUploadedFile("train.csv", b"id,x\n1,2\n")],
     }  # fmt: skip
