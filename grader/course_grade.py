@@ -32,11 +32,11 @@ class TeamGrade:
     team: Team
     private_score: float | None = None
     private_rank: int | None = None
-    leaderboard_points: Decimal = Decimal(0)
+    leaderboard_points: Decimal = Decimal("0.00")
     criterion_points: dict[int, Decimal | None] = field(default_factory=dict)
     report_status: str = "missing"  # "graded", "draft" or "missing"
     report_total: Decimal | None = None
-    report_points: Decimal = Decimal(0)
+    report_points: Decimal = Decimal("0.00")
 
     @property
     def final(self) -> Decimal:

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 ROLES = ("anonymous", "other_team", "member", "instructor")
 
 
-def _pages(slug: str, code: str, sub: int, sample: int) -> list[tuple[str, str, dict]]:
+def _pages(
+    slug: str, code: str, sub: int, sample: int, report: int, team: int
+) -> list[tuple[str, str, dict]]:
     everyone = dict.fromkeys(ROLES, 200)
     logged_in = {"anonymous": "login", "other_team": 200, "member": 200, "instructor": 200}
     instructors = {"anonymous": "login", "other_team": 403, "member": 403, "instructor": 200}
@@ -24,6 +26,8 @@ def _pages(slug: str, code: str, sub: int, sample: int) -> list[tuple[str, str, 
     private = {**instructors, "anonymous": 403}
     own_file = {**logged_in, "other_team": 404}
     select = {**logged_in, "other_team": 404, "member": 302, "instructor": 403}
+    regrade = {**logged_in, "other_team": 302, "member": 302, "instructor": 403}
+    acts = {**instructors, "instructor": 302}  # an instructor's action, then back to a page
     return [
         ("GET", reverse("competition:list"), everyone),
         ("GET", reverse("competition:detail", args=[slug]), everyone),
@@ -51,6 +55,25 @@ def _pages(slug: str, code: str, sub: int, sample: int) -> list[tuple[str, str, 
         ("GET", reverse("competition:edit", args=[slug]), instructors),
         ("GET", reverse("competition:new"), instructors),
         ("POST", reverse("competition:release", args=[slug]), {**instructors, "instructor": 302}),
+        # Reports and grading.
+        ("GET", reverse("grader:report", args=[slug]), logged_in),
+        ("GET", reverse("grader:report-pdf", args=[slug, report]), own_file),
+        ("POST", reverse("grader:regrade", args=[slug]), regrade),
+        ("GET", reverse("grader:overview", args=[slug]), instructors),
+        ("GET", reverse("grader:rubric", args=[slug]), instructors),
+        ("GET", reverse("grader:grade", args=[slug, team]), instructors),
+        ("GET", reverse("grader:export", args=[slug]), instructors),
+        ("POST", reverse("grader:release", args=[slug]), {**instructors, "instructor": 302}),
+        ("POST", reverse("grader:scheme", args=[slug]), {**instructors, "instructor": 302}),
+        # The instructor's leaderboard tools.
+        ("GET", reverse("competition:manage", args=[slug]), instructors),
+        ("GET", reverse("competition:all-submissions", args=[slug]), instructors),
+        ("GET", reverse("competition:submissions-zip", args=[slug]), instructors),
+        ("GET", reverse("competition:rescore-progress", args=[slug]), instructors),
+        ("POST", reverse("competition:freeze", args=[slug]), {**instructors, "instructor": 302}),
+        ("POST", reverse("competition:rescore", args=[slug]), {**instructors, "instructor": 302}),
+        ("POST", reverse("competition:submission-exclude", args=[slug, sub]), acts),
+        ("POST", reverse("competition:team-disqualify", args=[slug, team]), acts),
     ]  # fmt: skip
 
 
@@ -74,11 +97,20 @@ def submission(hosted, alpha, alice):
     )
 
 
+@pytest.fixture
+def report(hosted, alpha, alice):
+    from grader.services import report_upload
+    from tests.factories import make_pdf, pdf_upload
+
+    return report_upload(competition=hosted, user=alice, upload=pdf_upload(make_pdf()))
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_page_permissions(cast, role, hosted, alpha, submission):
+def test_page_permissions(cast, role, hosted, alpha, submission, report):
     client = web_client(cast[role])
     sample = hosted.files.get(kind="sample").pk
-    for method, url, expected in _pages(hosted.slug, alpha.invite_code, submission.pk, sample):
+    pages = _pages(hosted.slug, alpha.invite_code, submission.pk, sample, report.pk, alpha.pk)
+    for method, url, expected in pages:
         response = client.generic(method, url)
         assert _status(response) == expected[role], f"{role} {method} {url}"
 
@@ -124,6 +156,15 @@ API = {
     ("GET", "/api/v1/competitions/digitos/leaderboard/?private=1"): {
         "anonymous": 403, "other_team": 403, "member": 403, "instructor": 200,
     },
+    ("GET", "/api/v1/competitions/digitos/report/"): {
+        "anonymous": 401, "other_team": 200, "member": 200, "instructor": 200,
+    },
+    ("GET", "/api/v1/competitions/digitos/grades/"): {
+        "anonymous": 401, "other_team": 403, "member": 403, "instructor": 200,
+    },
+    ("GET", "/api/v1/competitions/digitos/grades/export/"): {
+        "anonymous": 401, "other_team": 403, "member": 403, "instructor": 200,
+    },
     ("GET", "/api/schema/"): dict.fromkeys(ROLES, 200),
     ("GET", "/api/docs/"): dict.fromkeys(ROLES, 200),
     # Last: an instructor joining a team changes what the instructor may do after it.
@@ -146,6 +187,30 @@ def test_api_permissions(cast, role, alpha, submission, hosted):
             content_type="application/json",
         )
         assert response.status_code == expected[role], f"{role} {method} {url}"
+
+
+def test_a_student_never_sees_another_teams_report_or_grade(cast, hosted, alpha, gamma, report):
+    from grader import services
+    from grader.services import CriterionInput, ScoreInput
+
+    (criterion,) = services.rubric_save(
+        competition=hosted, user=cast["instructor"], criteria=[CriterionInput("Método", "", 5)]
+    )
+    services.grade_save(
+        team=alpha, user=cast["instructor"], scores={criterion.id: ScoreInput("4", "Nota Alpha")},
+        comment="Comentario Alpha", complete=True,
+    )  # fmt: skip
+    services.grades_release(competition=hosted, user=cast["instructor"], released=True)
+    charlie = cast["other_team"]
+    body = api_client(charlie).get("/api/v1/competitions/digitos/report/").json()
+    assert body["versions"] == [] and body["grade"] is None
+    for url in (
+        reverse("competition:team", args=["digitos"]),
+        reverse("grader:report", args=["digitos"]),
+    ):
+        html = web_client(charlie).get(url).content.decode()
+        assert "Comentario Alpha" not in html and "Nota Alpha" not in html
+        assert reverse("grader:report-pdf", args=["digitos", report.pk]) not in html
 
 
 def test_a_student_sees_only_their_own_team(cast, alpha, gamma):

@@ -175,6 +175,26 @@ class Podio:
             "POST", f"submissions/{submission_id}/select/", json={"selected": selected}
         )
 
+    def report(
+        self,
+        slug: str,
+        path: str | os.PathLike,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> dict:
+        """Uploads the team's report (a PDF); it replaces the earlier version."""
+        body, content_type = _multipart({}, "file", Path(path))
+        return self._json(
+            "POST",
+            f"competitions/{slug}/report/",
+            data=_Upload(body, progress),
+            headers={"Content-Type": content_type},
+        )
+
+    def report_status(self, slug: str) -> dict:
+        """The team's report versions, the deadline, and the grade once released."""
+        return self._json("GET", f"competitions/{slug}/report/")
+
     def leaderboard(self, slug: str, private: bool = False) -> list[dict]:
         suffix = "?private=1" if private else ""
         return self._json("GET", f"competitions/{slug}/leaderboard/{suffix}")

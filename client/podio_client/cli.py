@@ -149,6 +149,41 @@ def cmd_leaderboard(args) -> None:
     emit(args, rows, [("rank", "#"), ("team", "TEAM"), ("score", "SCORE"), ("entries", "ENTRIES")])
 
 
+def cmd_report(args) -> None:
+    podio = client()
+    if args.file is not None:
+        report = podio.report(args.slug, args.file, progress=progress_bar)
+        if args.json:
+            print(json.dumps(report, indent=2, ensure_ascii=False))
+        else:
+            print(
+                f"Report {report['id']} received: {report['pages']} page(s), team {report['team']}"
+            )
+        return
+    status = podio.report_status(args.slug)
+    if args.json:
+        print(json.dumps(status, indent=2, ensure_ascii=False))
+        return
+    state = "open" if status["open"] else "closed"
+    print(f"Deadline {status['deadline']} ({state}); at most {status['max_pages']} page(s)")
+    columns = [
+        ("id", "ID"),
+        ("uploaded_at", "WHEN"),
+        ("uploaded_by", "BY"),
+        ("pages", "PAGES"),
+        ("original_name", "FILE"),
+    ]
+    print(table(status["versions"], columns) if status["versions"] else "No report uploaded yet.")
+    grade = status["grade"]
+    if grade:
+        print()
+        rows = [{**c, "points": f"{c['points']} / {c['max_points']}"} for c in grade["criteria"]]
+        print(table(rows, [("title", "CRITERION"), ("points", "POINTS"), ("comment", "COMMENT")]))
+        print(f"Total: {grade['total']} / {grade['maximum']}")
+        if grade["comment"]:
+            print(f"Comment: {grade['comment']}")
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="podio", description=__doc__.split("\n")[0])
     common = argparse.ArgumentParser(add_help=False)
@@ -186,6 +221,10 @@ def parser() -> argparse.ArgumentParser:
     board.add_argument("--private", action="store_true")
     board.add_argument("--csv", action="store_true")
     board.set_defaults(run=cmd_leaderboard)
+    report = add_parser("report", help="upload the team's report (PDF), or show it and its grade")
+    report.add_argument("slug")
+    report.add_argument("file", type=Path, nargs="?", help="the PDF; without it, show the status")
+    report.set_defaults(run=cmd_report)
     return main
 
 

@@ -152,3 +152,50 @@ def test_overview_shows_the_notebook_lines_with_the_students_token(site):
     token = token_get_or_create(user=site["alice"]).key
     assert "/client/podio-client.tar.gz" in html
     assert f'"{token}").submit("digitos", "predictions.csv", wait=True)' in html
+
+
+def test_report_uploads_refuses_and_shows_the_released_grade(site, capsys):
+    from decimal import Decimal
+
+    from accounts.roles import make_instructor
+    from competition.models import Competition
+    from grader import services
+    from grader.services import CriterionInput, ScoreInput
+    from tests.factories import make_pdf
+
+    _login(site)
+    two_pages = site["tmp"] / "largo.pdf"
+    two_pages.write_bytes(make_pdf(2))
+    one_page = site["tmp"] / "informe.pdf"
+    one_page.write_bytes(make_pdf(1))
+
+    assert main(["report", "digitos", str(two_pages)]) == 1
+    assert "Your report has 2 pages; the limit is 1." in capsys.readouterr().err
+    assert main(["report", "digitos", str(one_page)]) == 0
+    assert "received: 1 page(s), team Alpha" in capsys.readouterr().out
+
+    assert main(["report", "digitos"]) == 0
+    out = capsys.readouterr().out
+    assert "informe.pdf" in out and "alice" in out and "Total" not in out
+
+    competition = Competition.objects.get(slug="digitos")
+    ines = make_user("ines")
+    make_instructor(ines)
+    (criterion,) = services.rubric_save(
+        competition=competition, user=ines, criteria=[CriterionInput("Método", "", Decimal(5))]
+    )
+    team = competition.teams.get(name="Alpha")
+    services.grade_save(
+        team=team, user=ines, scores={criterion.id: ScoreInput("4", "Bien")}, comment="Claro",
+        complete=True,
+    )  # fmt: skip
+    services.grades_release(competition=competition, user=ines, released=True)
+    assert main(["report", "digitos"]) == 0
+    out = capsys.readouterr().out
+    assert "Total: 4.00 / 5.00" in out and "Método" in out and "Comment: Claro" in out
+    assert main(["report", "digitos", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["grade"]["total"] == "4.00"
+
+    podio = Podio(site["url"], token_get_or_create(user=site["alice"]).key)
+    assert podio.report("digitos", one_page)["pages"] == 1
+    assert len(podio.report_status("digitos")["versions"]) == 2
