@@ -86,29 +86,9 @@ def upload(content: bytes, name: str = "preds.csv"):
 
 def make_pdf(pages: int = 1, text: str = "Informe final") -> bytes:
     """A real PDF with ``pages`` A4 pages of text, as a report exporter makes."""
-    import io
+    from grader.demo import report_pdf
 
-    from pypdf import PdfWriter
-    from pypdf.generic import DictionaryObject, NameObject, StreamObject
-
-    writer = PdfWriter()
-    for number in range(1, pages + 1):
-        page = writer.add_blank_page(595, 842)
-        font = DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Font"),
-                NameObject("/Subtype"): NameObject("/Type1"),
-                NameObject("/BaseFont"): NameObject("/Helvetica"),
-            }
-        )
-        fonts = DictionaryObject({NameObject("/F1"): writer._add_object(font)})
-        page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
-        content = StreamObject()
-        content.set_data(f"BT /F1 20 Tf 72 760 Td ({text} - {number}) Tj ET".encode())
-        page[NameObject("/Contents")] = writer._add_object(content)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return report_pdf(text, ["Modelo, resultados y análisis de errores."], pages=pages)
 
 
 def encrypt_pdf(data: bytes, password: str = "secreto") -> bytes:  # noqa: S107

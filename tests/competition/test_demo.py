@@ -39,4 +39,9 @@ def test_demo_loads_a_course_and_running_it_again_changes_nothing(capsys):
         assert scored.filter(is_baseline=True).count() == 1
         assert scored.filter(is_baseline=False).count() >= 2
         assert not competition.submissions.exclude(status="scored").exists()
+        # A rubric, both teams' one-page reports, one graded (grades not released).
+        assert competition.criteria.count() == 4
+        reports = competition.reports.all()
+        assert reports.count() == 2 and {r.pages for r in reports} == {1}
+        assert competition.report_grades.filter(is_complete=True).count() == 1
     assert "instructor: ines" in capsys.readouterr().out

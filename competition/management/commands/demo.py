@@ -5,6 +5,7 @@ Safe to run again: it finds what exists and leaves it as it is.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
@@ -25,6 +26,23 @@ STUDENTS = [
     ("diana", "Diana López", None),
 ]
 BASELINE_LABEL = "Baseline"
+RUBRIC = [
+    ("Método", "Qué modelos probaron y por qué; validación sin mirar el test.", "3"),
+    ("Resultados", "Tabla de resultados comparables, con el baseline.", "3"),
+    ("Análisis de errores", "Qué casos fallan y una hipótesis de por qué.", "2"),
+    ("Presentación", "Una carilla, clara, con figuras legibles.", "2"),
+]
+REPORT_LINES = [
+    "1. Método: regresión logística y k vecinos, validación cruzada de 5 particiones.",
+    "2. Resultados: 0.96 de accuracy en validación; el baseline obtiene 0.93.",
+    "3. Errores: el 8 y el 3 se confunden cuando el trazo es fino.",
+]
+DEMO_GRADE = [
+    ("2.5", "Bien justificada la validación."),
+    ("3", ""),
+    ("1.5", "Falta una figura con ejemplos."),
+    ("2", ""),
+]
 
 
 class Command(BaseCommand):
@@ -71,6 +89,7 @@ class Command(BaseCommand):
                 if team_name:
                     self._member(competition, team_name, students[username])
         self._submissions(competition, demo, instructor, students)
+        self._reports(competition, instructor, students)
 
     def _keras_competition(self, instructor: User, students: dict[str, User]) -> None:
         demo = demo_data.digit_images()
@@ -117,6 +136,33 @@ class Command(BaseCommand):
             scoring_service.submission_score(submission_id=submission.pk)
             when = timezone.now() - timedelta(days=days_ago)
             Submission.objects.filter(pk=submission.pk).update(created_at=when)
+
+    def _reports(self, competition, instructor: User, students: dict[str, User]) -> None:
+        """A rubric, both teams' one-page reports, and one of them graded (not released)."""
+        from grader import services as grading
+        from grader.demo import report_pdf
+
+        criteria = grading.rubric_save(
+            competition=competition,
+            user=instructor,
+            criteria=[
+                grading.CriterionInput(title, description, Decimal(points))
+                for title, description, points in RUBRIC
+            ],
+        )
+        for username in ("alice", "charlie"):
+            team = Team.objects.get(competition=competition, memberships__user=students[username])
+            lines = [f"Equipo {team.name} - {competition.title}", *REPORT_LINES]
+            upload = SimpleUploadedFile("informe.pdf", report_pdf("Informe final", lines))
+            grading.report_upload(competition=competition, user=students[username], upload=upload)
+        team = Team.objects.get(competition=competition, memberships__user=students["alice"])
+        scores = {
+            criterion.id: grading.ScoreInput(points, comment)
+            for criterion, (points, comment) in zip(criteria, DEMO_GRADE, strict=True)
+        }
+        grading.grade_save(
+            team=team, user=instructor, scores=scores, comment="Buen informe.", complete=True
+        )
 
     def _user(self, username: str, full_name: str) -> User:
         user, created = User.objects.get_or_create(
