@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from competition.models import Competition, CompetitionFile, Membership, Submission, Team
+from competition.models import (
+    AuditEntry,
+    Competition,
+    CompetitionFile,
+    Membership,
+    Submission,
+    Team,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -66,3 +73,20 @@ class TeamAdmin(admin.ModelAdmin):
             membership.save()
         for obj in formset.deleted_objects:
             obj.delete()
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The instructors' actions: read only, kept."""
+
+    list_display = ("created_at", "competition", "actor", "action", "detail")
+    list_filter = ("competition", "action")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

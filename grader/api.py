@@ -126,6 +126,19 @@ class ReportApi(APIView):
         return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
+class GradeMineApi(APIView):
+    """The team's report grade, once the instructors release the grades."""
+
+    @extend_schema(responses={200: GradeSerializer, 404: ErrorSerializer})
+    def get(self, request: Request, slug: str) -> Response:
+        competition = competition_selectors.competition_get_for_user(request.user, slug)
+        team = competition_selectors.team_of_user(competition=competition, user=request.user)
+        data = grade_data(team)
+        if data is None:
+            return Response({"detail": "No released grade for your team yet."}, status=404)
+        return Response(GradeSerializer(data).data)
+
+
 class TeamCourseGradeSerializer(serializers.Serializer):
     team = serializers.CharField(source="team.name")
     members = serializers.SerializerMethodField()

@@ -159,6 +159,9 @@ API = {
     ("GET", "/api/v1/competitions/digitos/report/"): {
         "anonymous": 401, "other_team": 200, "member": 200, "instructor": 200,
     },
+    ("GET", "/api/v1/competitions/digitos/grade/"): {
+        "anonymous": 401, "other_team": 404, "member": 404, "instructor": 404,
+    },
     ("GET", "/api/v1/competitions/digitos/grades/"): {
         "anonymous": 401, "other_team": 403, "member": 403, "instructor": 200,
     },

@@ -113,6 +113,9 @@ def test_students_see_nothing_before_release(
         is None
     )
     assert services.released_grade(alpha) is None
+    response = api_client(alice).get(reverse("api-grade", args=[competition.slug]))
+    assert response.status_code == 404
+    assert response.json()["detail"] == "No released grade for your team yet."
 
 
 def test_after_release_the_team_sees_points_comments_and_total(
@@ -132,6 +135,9 @@ def test_after_release_the_team_sees_points_comments_and_total(
     assert "Muy claro" not in gamma_page.content.decode()
     body = api_client(alice).get(reverse("api-report", args=[competition.slug])).json()
     assert body["grade"]["total"] == "8.50" and body["grade"]["comment"] == "Muy claro"
+    mine = api_client(alice).get(reverse("api-grade", args=[competition.slug]))
+    assert mine.status_code == 200 and mine.json() == body["grade"]
+    assert api_client(charlie).get(reverse("api-grade", args=[competition.slug])).status_code == 404
     assert [c["points"] for c in body["grade"]["criteria"]] == ["5.00", "3.50"]
     assert AuditEntry.objects.filter(action=AuditEntry.Action.GRADES_RELEASED).exists()
 
