@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import services, throttle
 
 
 class TokenObtainApi(ObtainAuthToken):
@@ -22,9 +22,20 @@ class TokenObtainApi(ObtainAuthToken):
 
     @extend_schema(request=ObtainAuthToken.serializer_class, responses=TokenOutputSerializer)
     def post(self, request: Request, *args, **kwargs) -> Response:
+        # The same lock as the log-in page's (accounts.throttle), before any password check.
+        username = request.data.get("username") if hasattr(request.data, "get") else None
+        seconds = throttle.seconds_locked(request, username if isinstance(username, str) else None)
+        if seconds:
+            return Response(
+                {"detail": throttle.refusal_message(seconds)},
+                status=429,
+                headers={"Retry-After": str(seconds)},
+            )
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token = services.token_get_or_create(user=serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        throttle.clear(user.get_username())
+        token = services.token_get_or_create(user=user)
         return Response({"token": token.key})
 
 

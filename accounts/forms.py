@@ -1,7 +1,9 @@
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts import throttle
 from accounts.models import User
 
 
@@ -24,3 +26,25 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ("full_name",)
+
+
+class ThrottledLoginMixin:
+    """Refuses a log-in, before any password is checked, while the username typed or the
+    client's address is locked after too many failures (see accounts.throttle)."""
+
+    THROTTLED = "throttled"
+
+    def clean(self):
+        seconds = throttle.seconds_locked(self.request, self.cleaned_data.get("username"))
+        if seconds:
+            self.throttled_seconds = seconds
+            raise forms.ValidationError(throttle.refusal_message(seconds), code=self.THROTTLED)
+        return super().clean()
+
+
+class LoginForm(ThrottledLoginMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    pass

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -7,7 +8,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.forms import ProfileForm, SignupForm
+from accounts.forms import LoginForm, ProfileForm, SignupForm
+
+
+class LoginView(auth_views.LoginView):
+    """Django's log-in page, locked for a while after too many failed passwords."""
+
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        seconds = getattr(form, "throttled_seconds", 0)
+        if seconds:
+            response.status_code = 429
+            response["Retry-After"] = str(seconds)
+        return response
 
 
 def signup(request: HttpRequest) -> HttpResponse:

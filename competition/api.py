@@ -4,7 +4,7 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from competition import leaderboard, selectors, services, views
 from competition.models import Submission
 from competition.services import RuleViolation
+from config.uploads import CeilingMultiPartParser
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -170,7 +171,7 @@ class SubmissionListCreateApi(ListAPIView):
     """The team's own submissions (GET), or a new one (POST, multipart ``file``)."""
 
     serializer_class = SubmissionSerializer
-    parser_classes = (MultiPartParser, FormParser)
+    parser_classes = (CeilingMultiPartParser, FormParser)
     throttle_scope = "submit"
 
     def get_throttles(self):

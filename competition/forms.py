@@ -1,6 +1,7 @@
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from competition.models import Competition
@@ -123,6 +124,13 @@ class CompetitionForm(forms.ModelForm):
             self._clean_model(data)
         if data.get("report_max_pages") == 0:
             self.add_error("report_max_pages", _("At least one page."))
+        for name in ("max_upload_mb", "model_max_mb", "report_max_mb"):
+            if (data.get(name) or 0) > settings.PODIO_MAX_UPLOAD_MB:
+                self.add_error(
+                    name,
+                    _("At most %(limit)d MB, the largest upload Podio accepts.")
+                    % {"limit": settings.PODIO_MAX_UPLOAD_MB},
+                )
         fraction = data.get("public_fraction")
         if fraction is not None and not 0 <= fraction <= 1:
             self.add_error("public_fraction", _("A fraction between 0 and 1."))

@@ -301,6 +301,10 @@ class Submission(models.Model):
     excluded = models.BooleanField(_("excluded by the instructors"), default=False)
     excluded_reason = models.CharField(_("reason"), max_length=500, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The Celery message that claimed it (a re-delivery of the same message may claim
+    # it again; another message for it may not), and when it was last sent.
+    task_id = models.CharField(max_length=64, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
     stage = models.CharField(max_length=20, blank=True)  # "running model", then "scoring"
     predictions = models.FileField(upload_to=_predictions_path, blank=True, max_length=300)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -312,6 +316,7 @@ class Submission(models.Model):
         indexes = [
             models.Index(fields=("competition", "status")),
             models.Index(fields=("team", "created_at")),
+            models.Index(fields=("status", "created_at")),
         ]
         constraints = [
             models.CheckConstraint(

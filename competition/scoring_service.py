@@ -28,12 +28,20 @@ MAX_ATTEMPTS = 3
 DECOMPRESSED_LIMIT_FACTOR = 10
 
 
-def submission_score(*, submission_id: int) -> str:
-    submission = _claim(submission_id)
+def submission_score(*, submission_id: int, task_id: str = "") -> str:
+    submission = _claim(submission_id, task_id)
     if submission is None:
         return "finished already"
-    started = time.monotonic()
+    logger.info(
+        "submission %s started (attempt %d, waited %.1fs)",
+        submission.pk, submission.attempts, _waited(submission),
+        extra={
+            "event": "submission.started", "submission": submission.pk,
+            "attempt": submission.attempts, "waited_s": round(_waited(submission), 3),
+        },
+    )  # fmt: skip
     try:
+        _inject_faults()
         is_model = submission.kind == Submission.Kind.KERAS
         result = _run_model(submission) if is_model else _run(submission)
     except ScoringError as error:
@@ -46,13 +54,6 @@ def submission_score(*, submission_id: int) -> str:
         logger.exception("submission %s: scoring error", submission.pk)
         message = _("Scoring error on Podio's side (not your file); the instructors were told.")
         return _finish(submission, status=Submission.Status.FAILED, error=message)
-    logger.info(
-        "submission %s scored public=%s private=%s in %.3fs",
-        submission.pk,
-        result.public,
-        result.private,
-        time.monotonic() - started,
-    )
     return _finish(
         submission,
         status=Submission.Status.SCORED,
@@ -113,9 +114,26 @@ def _rescore_progress(run_id: int, submission_id: int, changed: bool) -> None:
     run.save(update_fields=["done_ids", "changed"])
 
 
+def _waited(submission: Submission) -> float:
+    return ((submission.started_at or timezone.now()) - submission.created_at).total_seconds()
+
+
+def _inject_faults() -> None:
+    """Faults on purpose, for the fault tests only (PODIO_FAULT_INJECTION=1, never in a
+    deployment): stall the scoring, or kill the worker process that runs it."""
+    if not settings.PODIO_FAULT_INJECTION:
+        return
+    time.sleep(settings.PODIO_FAULT_SLEEP_SECONDS)
+    if settings.PODIO_FAULT_CRASH:
+        os._exit(70)
+
+
 @transaction.atomic
-def _claim(submission_id: int) -> Submission | None:
-    """Marks the submission running, unless it is finished (a re-delivered task)."""
+def _claim(submission_id: int, task_id: str = "") -> Submission | None:
+    """Marks the submission running, once. Returns None when there is nothing to do:
+    it is finished, or another message for it is being scored right now (a duplicate
+    sent by the sweep). The same message delivered again (its worker died) claims it
+    again, up to MAX_ATTEMPTS."""
     submission = (
         Submission.objects.select_for_update()
         .select_related("competition")
@@ -123,6 +141,13 @@ def _claim(submission_id: int) -> Submission | None:
         .first()
     )
     if submission is None or submission.is_finished:
+        return None
+    if submission.status == Submission.Status.RUNNING and _running_elsewhere(submission, task_id):
+        logger.info(
+            "submission %s is being scored by another message; this one does nothing",
+            submission.pk,
+            extra={"event": "submission.duplicate", "submission": submission.pk},
+        )
         return None
     if submission.attempts >= MAX_ATTEMPTS:
         # The worker died on every earlier try: this file is poison, stop here.
@@ -132,12 +157,26 @@ def _claim(submission_id: int) -> Submission | None:
         }
         submission.finished_at = timezone.now()
         submission.save(update_fields=["status", "error", "finished_at"])
+        logger.error(
+            "submission %s failed: its worker died %d times",
+            submission.pk, submission.attempts,
+            extra={"event": "submission.failed", "submission": submission.pk, "poison": True},
+        )  # fmt: skip
         return None
     submission.status = Submission.Status.RUNNING
     submission.attempts += 1
     submission.started_at = timezone.now()
-    submission.save(update_fields=["status", "attempts", "started_at"])
+    submission.task_id = task_id
+    submission.save(update_fields=["status", "attempts", "started_at", "task_id"])
     return submission
+
+
+def _running_elsewhere(submission: Submission, task_id: str) -> bool:
+    from competition.queueing import running_limit
+
+    if not task_id or not submission.task_id or submission.task_id == task_id:
+        return False
+    return timezone.now() - submission.started_at < running_limit()
 
 
 def _run(submission: Submission) -> scoring.Result:
@@ -199,7 +238,23 @@ def _load_solution(path, mtime_ns, size, metric, id_column, target_column) -> sc
 
 def _finish(submission: Submission, *, status: str, **fields) -> str:
     fields.setdefault("error", "")
+    now = timezone.now()
     updated = Submission.objects.filter(pk=submission.pk, status=Submission.Status.RUNNING).update(
-        status=status, finished_at=timezone.now(), **fields
+        status=status, finished_at=now, stage="", **fields
     )
-    return status if updated else "finished already"
+    if not updated:
+        return "finished already"
+    ran = (now - submission.started_at).total_seconds()
+    total = (now - submission.created_at).total_seconds()
+    logger.info(
+        "submission %s %s in %.3fs (%.3fs after upload)%s",
+        submission.pk, status, ran, total,
+        f": {fields['error']}" if fields["error"] else "",
+        extra={
+            "event": f"submission.{status}", "submission": submission.pk,
+            "competition": submission.competition.slug, "attempt": submission.attempts,
+            "run_s": round(ran, 3), "total_s": round(total, 3),
+            "public_score": fields.get("public_score"), "error": fields["error"],
+        },
+    )  # fmt: skip
+    return status

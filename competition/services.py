@@ -2,6 +2,7 @@
 
 import csv
 import io
+import logging
 import os
 import zoneinfo
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from accounts import services as account_services
 from accounts import tasks as account_tasks
 from accounts.models import User
+from competition import queueing
 from competition.models import (
     AuditEntry,
     Competition,
@@ -34,6 +36,8 @@ from competition.models import (
 )
 from competition.scoring_service import competition_solution
 from grader import scoring
+
+logger = logging.getLogger("podio.submissions")
 
 
 class RuleViolation(Exception):
@@ -439,10 +443,16 @@ def _submission_store(competition, user, upload, file_format, description, *, te
     )
     submission.file.save("upload", upload, save=False)
     submission.save()
-    from competition import tasks
-
-    task = tasks.score_model if is_model else tasks.score_submission
-    task.delay_on_commit(submission.pk)
+    logger.info(
+        "submission %s received from %s (%s, %d bytes)",
+        submission.pk, user.username, submission.kind, upload.size,
+        extra={
+            "event": "submission.received", "submission": submission.pk,
+            "competition": competition.slug, "team": team.pk if team else None,
+            "kind": submission.kind, "bytes": upload.size,
+        },
+    )  # fmt: skip
+    queueing.send_on_commit(submission)
     return submission
 
 

@@ -19,17 +19,29 @@ SCORING = {
 }
 
 
-@shared_task(name="competition.score_submission", queue="cpu", **SCORING)
-def score_submission(submission_id: int) -> str:
+@shared_task(bind=True, name="competition.score_submission", queue="cpu", **SCORING)
+def score_submission(self, submission_id: int) -> str:
     """Scores one submission; running it twice leaves the same row, never two."""
-    return scoring_service.submission_score(submission_id=submission_id)
+    return scoring_service.submission_score(
+        submission_id=submission_id, task_id=self.request.id or ""
+    )
 
 
-@shared_task(name="competition.score_model", queue="gpu", **SCORING)
-def score_model(submission_id: int) -> str:
+@shared_task(bind=True, name="competition.score_model", queue="gpu", **SCORING)
+def score_model(self, submission_id: int) -> str:
     """Runs an uploaded Keras model in the sandbox (on the GPU where the worker has one),
     then scores its predictions like a CSV."""
-    return scoring_service.submission_score(submission_id=submission_id)
+    return scoring_service.submission_score(
+        submission_id=submission_id, task_id=self.request.id or ""
+    )
+
+
+@shared_task(name="competition.sweep", queue="cpu", ignore_result=True)
+def sweep() -> dict:
+    """Re-sends stuck submissions (Celery beat runs it every minute)."""
+    from competition import queueing
+
+    return queueing.sweep()
 
 
 @shared_task(name="competition.rescore_submission", queue="cpu", **SCORING)

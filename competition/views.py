@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
@@ -26,6 +27,7 @@ from competition.forms import (
 )
 from competition.models import CompetitionFile, Submission, Team
 from competition.services import RuleViolation
+from config import uploads
 from grader.scoring.metrics import get_metric
 
 
@@ -157,6 +159,7 @@ def team_list(request: HttpRequest, slug: str) -> HttpResponse:
 def roster_import(request: HttpRequest, slug: str) -> HttpResponse:
     competition = selectors.competition_get_for_user(request.user, slug)
     form = RosterImportForm(request.POST or None, request.FILES or None)
+    uploads.refuse_too_large(request, form)
     report = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -198,6 +201,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     competition = selectors.competition_get_for_user(request.user, slug)
     instructor = request.user.is_instructor
     form = SubmissionForm(request.POST or None, request.FILES or None, instructor=instructor)
+    uploads.refuse_too_large(request, form)
     if request.method == "POST" and form.is_valid():
         try:
             _create_submission(request.user, competition, form.cleaned_data)
@@ -448,6 +452,7 @@ def team_disqualify(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def competition_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     competition = selectors.competition_get_for_user(request.user, slug) if slug else None
     form = CompetitionForm(request.POST or None, request.FILES or None, instance=competition)
+    uploads.refuse_too_large(request, form)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("solution_file")
         inputs = form.cleaned_data.get("model_inputs_file")
@@ -481,3 +486,24 @@ def client_package(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type="application/gzip")
     response["Content-Disposition"] = 'attachment; filename="podio-client.tar.gz"'
     return response
+
+
+# --- Operations --------------------------------------------------------------------
+
+
+@never_cache
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and monitoring: 200 when the database and the broker answer and
+    at least one worker replies to a ping; 503 otherwise, with which part failed."""
+    from competition import ops
+
+    report = ops.health()
+    return JsonResponse(report, status=200 if report["ok"] else 503)
+
+
+@instructor_required
+def queue_page(request: HttpRequest) -> HttpResponse:
+    """The queue, for instructors: what waits, what runs, the oldest waiting submission."""
+    from competition import ops
+
+    return render(request, "competition/queue.html", {"queue": ops.queue_status()})

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.errors.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -171,6 +172,25 @@ STORAGES = {
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Uploads: a request up to 2.5 MB is parsed in memory, a larger one into a temporary file
+# (FILE_UPLOAD_TEMP_DIR), after config.uploads has counted each file's bytes: a file
+# over PODIO_MAX_UPLOAD_MB is dropped as it streams and the page or API says why. It is
+# the ceiling over every competition's own limits, which the services check exactly.
+PODIO_MAX_UPLOAD_MB = env_int("PODIO_MAX_UPLOAD_MB", 200)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "config.uploads.UploadCeilingHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Log-in throttle (accounts.throttle): failed passwords per username and per client
+# address within the window lock them for the window; 0 turns a count off.
+PODIO_LOGIN_FAILURES_PER_USER = env_int("PODIO_LOGIN_FAILURES_PER_USER", 5)
+PODIO_LOGIN_FAILURES_PER_IP = env_int("PODIO_LOGIN_FAILURES_PER_IP", 20)
+PODIO_LOGIN_WINDOW_SECONDS = env_int("PODIO_LOGIN_WINDOW_SECONDS", 15 * 60)
+# Reverse proxies in front that append the client's address to X-Forwarded-For (0: use
+# REMOTE_ADDR); behind one, every client would otherwise share the proxy's address.
+PODIO_PROXY_COUNT = env_int("PODIO_PROXY_COUNT", 1 if env_bool("DJANGO_BEHIND_TLS_PROXY") else 0)
 
 # --- E-mail -------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -249,7 +269,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # A task not acknowledged within this time is given to another worker: keep it
     # well above the hard time limit, or a long scoring would run twice.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_HARD_TIME_LIMIT}
+    # Workers look for such abandoned tasks every 10 s (kombu's default is ~100 s).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 2 * CELERY_TASK_HARD_TIME_LIMIT,
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
+    }
 # Memory (RLIMIT_DATA) of the sandbox an uploaded model runs in; TensorFlow needs ~1 GB.
 PODIO_MODEL_MEMORY_MB = env_int("PODIO_MODEL_MEMORY_MB", 4096)
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
@@ -258,7 +283,20 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_HARD_TIME_LIMIT
-CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_HARD_TIME_LIMIT - 30
+CELERY_TASK_SOFT_TIME_LIMIT = max(
+    CELERY_TASK_HARD_TIME_LIMIT - 30, CELERY_TASK_HARD_TIME_LIMIT * 4 // 5
+)
+# The sweep (competition.queueing.sweep): Celery beat runs it every minute, and
+# `manage.py sweep_submissions` does the same by hand.
+PODIO_SWEEP_QUEUED_AFTER = env_int("PODIO_SWEEP_QUEUED_AFTER", 1800)
+PODIO_SWEEP_UNSENT_AFTER = env_int("PODIO_SWEEP_UNSENT_AFTER", 30)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-submissions": {"task": "competition.sweep", "schedule": 60.0},
+}
+# Faults on purpose, for the fault tests only: never set these in a deployment.
+PODIO_FAULT_INJECTION = env_bool("PODIO_FAULT_INJECTION", False)
+PODIO_FAULT_SLEEP_SECONDS = env_int("PODIO_FAULT_SLEEP_SECONDS", 0)
+PODIO_FAULT_CRASH = env_bool("PODIO_FAULT_CRASH", False)
 CELERY_RESULT_EXPIRES = 3600
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -267,7 +305,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            # json: one object per line with the submission's event fields.
+            "formatter": env_str("PODIO_LOG_FORMAT", "plain"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("PODIO_LOG_LEVEL", "INFO")},
 }

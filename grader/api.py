@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from competition import selectors as competition_selectors
 from competition.api import ErrorSerializer, _refused
 from competition.services import RuleViolation
+from config.uploads import CeilingMultiPartParser
 from grader import course_grade, selectors, services
 from grader.models import Report
 
@@ -82,7 +83,7 @@ class ReportApi(APIView):
     """The team's report: its versions and, once released, its grade (GET); a new
     version (POST, multipart ``file``, a PDF within the page and size limits)."""
 
-    parser_classes = (MultiPartParser, FormParser)
+    parser_classes = (CeilingMultiPartParser, FormParser)
 
     class ReportUploadSerializer(serializers.Serializer):
         file = serializers.FileField(help_text="The report as PDF.")

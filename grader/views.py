@@ -16,6 +16,7 @@ from competition import selectors as competition_selectors
 from competition.models import Competition, Team
 from competition.services import RuleViolation
 from competition.views import instructor_required
+from config import uploads
 from grader import course_grade, selectors, services
 from grader.forms import (
     CriterionFormSet,
@@ -40,6 +41,7 @@ def _competition(request: HttpRequest, slug: str) -> Competition:
 def report_page(request: HttpRequest, slug: str) -> HttpResponse:
     competition = _competition(request, slug)
     form = ReportUploadForm(request.POST or None, request.FILES or None)
+    uploads.refuse_too_large(request, form)
     if request.method == "POST" and form.is_valid():
         try:
             report = services.report_upload(

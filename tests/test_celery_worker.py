@@ -43,3 +43,16 @@ def test_a_gpu_worker_never_takes_a_cpu_task():
         assert not stray.ready(), "a task sent to the cpu queue ran on the gpu worker"
     with app.connection_for_write() as connection:
         connection.default_channel.queue_purge("cpu")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_health_is_green_with_a_worker_running(client):
+    with celery_worker(queues=("cpu",)):
+        deadline = time.monotonic() + 60
+        while True:
+            response = client.get("/health/")
+            if response.status_code == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+    assert response.status_code == 200, response.content
+    assert response.json()["checks"]["workers"]["answered"]

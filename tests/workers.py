@@ -75,9 +75,11 @@ def celery_worker(
         "--loglevel", "INFO", "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h",
         "--without-gossip", "--without-mingle",
     ]  # fmt: skip
+    # A session of its own, so that a fault test can kill the worker with its pool.
     process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )  # fmt: skip
     try:
         yield {"queue": names[0], "queues": names, "process": process}
     finally:
@@ -102,3 +104,121 @@ def wait_finished(pk: int, timeout: float = 180):
             return submission
         time.sleep(0.2)
     raise AssertionError(f"submission {pk} is still {submission.status} after {timeout} s")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PrivateRedis:
+    """A redis-server of the test's own, on a free port, that the test may stop and start
+    again (the shared one stays untouched for the tests running beside it)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {"CELERY_BROKER_URL": self.url, "CELERY_RESULT_BACKEND": self.url}
+
+    def start(self) -> None:
+        import time
+
+        import redis
+
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        client = redis.Redis.from_url(self.url)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if client.ping():
+                    return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise AssertionError("the private redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def send(self, task: str, *args, visibility_timeout: int = 3600) -> str:
+        """Sends a task on this broker as the site would, and returns its id."""
+        from celery import Celery
+
+        from config.celery import app as site
+
+        app = Celery("podio-test-sender", set_as_current=False)
+        app.conf.update(
+            broker_url=self.url,
+            task_queues=site.conf.task_queues,
+            broker_transport_options={"visibility_timeout": visibility_timeout},
+        )
+        try:
+            return app.send_task(task, args=args, queue="cpu").id
+        finally:
+            app.close()
+
+
+@contextmanager
+def private_redis() -> Iterator[PrivateRedis]:
+    server = PrivateRedis()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def web_server(env: dict[str, str]) -> Iterator[str]:
+    """gunicorn serving the site on the test database, with ``env`` on top; yields its URL."""
+    import time
+
+    import requests
+
+    port = free_port()
+    full = {**os.environ, **BROKER_ENV, "DATABASE_URL": test_database_url(), **env}
+    full.update(
+        PODIO_VAR_DIR=str(settings.VAR_DIR),
+        PODIO_MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        PODIO_HIDDEN_ROOT=str(settings.HIDDEN_ROOT),
+        DJANGO_DEBUG="1",
+        PODIO_THROTTLE_SUBMIT="1000/min",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "1", "--threads", "4", "--timeout", "60"],
+        cwd=ROOT, env=full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"{url}/api/v1/competitions/", timeout=2)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise AssertionError("gunicorn did not start") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
