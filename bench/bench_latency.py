@@ -15,8 +15,6 @@ creates and drops its own database, podio_bench.
 import argparse
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -24,63 +22,30 @@ from datetime import datetime
 from pathlib import Path
 
 import requests
+from _stack import (
+    django_setup,
+    environment,
+    floors,
+    host_competition,
+    percentile,
+    recreate_database,
+    start_web,
+    start_worker,
+    stop,
+    wait_for_server,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9")
 PORT = 8123
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def environment(var: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": f"{PG}/podio_bench",
-        "REDIS_URL": REDIS,
-        "PODIO_VAR_DIR": str(var),
-        "DJANGO_DEBUG": "1",
-        "PODIO_LOG_LEVEL": "WARNING",
-        "PODIO_THROTTLE_TOKEN": "10000/min",
-    }
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS podio_bench WITH (FORCE)")
-        connection.execute("CREATE DATABASE podio_bench")
-
-
 def setup(rows: int, clients: int, var: Path) -> tuple[list[str], bytes, Path]:
-    """Migrates, hosts a competition with a ``rows``-row solution, makes the students."""
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from django.utils import timezone
-
+    """Hosts a competition with a ``rows``-row solution, makes the students."""
     from accounts.models import User
     from accounts.services import token_get_or_create
     from competition import services
-    from competition.models import Competition
 
-    ids = list(range(100_000, 100_000 + rows))
-    solution = "id,label\n" + "".join(f"{i},{i % 10}\n" for i in ids)
-    submission = ("id,label\n" + "".join(f"{i},{(i * 7) % 10}\n" for i in ids)).encode()
-    competition = Competition(
-        slug="bench", title="Bench", is_published=True, metric="accuracy",
-        start_at=timezone.now() - timezone.timedelta(days=1),
-        end_at=timezone.now() + timezone.timedelta(days=1), daily_limit=1000, team_size_limit=1,
-    )  # fmt: skip
-    services.competition_save(competition=competition, solution=solution.encode(), files=[])
+    competition, submission = host_competition("bench", rows, daily_limit=1000, team_size_limit=1)
     tokens = []
     for n in range(clients):
         user = User.objects.create_user(f"student{n}", f"s{n}@example.edu", "x-long-password-1")
@@ -89,23 +54,6 @@ def setup(rows: int, clients: int, var: Path) -> tuple[list[str], bytes, Path]:
     path = var / "submission.csv"
     path.write_bytes(submission)
     return tokens, submission, Path(competition.solution.path)
-
-
-def floors(solution: Path, submission: Path, repeat: int = 30) -> tuple[float, float]:
-    from config.celery import ping
-    from grader import scoring
-
-    round_trips = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        ping.apply_async(queue="cpu").get(timeout=30)
-        round_trips.append(time.perf_counter() - start)
-    scoring_times = []
-    for _ in range(repeat // 3):
-        start = time.perf_counter()
-        scoring.score_submission(solution, submission, "accuracy")
-        scoring_times.append(time.perf_counter() - start)
-    return statistics.median(round_trips), statistics.median(scoring_times)
 
 
 STAGES: list[tuple[float, float, float]] = []
@@ -142,23 +90,6 @@ def client(token: str, data: bytes, count: int, deadline: float) -> list[float]:
     return latencies
 
 
-def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
-    )
-
-
-def wait_for_server(timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"http://127.0.0.1:{PORT}/api/v1/competitions/", timeout=30)
-            return
-        except requests.RequestException:
-            time.sleep(0.3)
-    raise SystemExit("gunicorn did not start")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=20)
@@ -167,22 +98,14 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=600)
     args = parser.parse_args()
     var = Path(tempfile.mkdtemp(prefix="podio-bench-"))
-    env = environment(var)
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    recreate_database()
+    env = environment(var, "podio_bench", REDIS)
+    recreate_database("podio_bench")
+    django_setup(env)
     tokens, data, solution = setup(args.rows, args.clients, var)
-    python = sys.executable
-    worker = start(
-        [python, "-m", "celery", "-A", "config", "worker", "-Q", "cpu", "-c", "1",
-         "--without-gossip", "--without-mingle", "-l", "WARNING"], env, var / "worker.log",
-    )  # fmt: skip
-    web = start(
-        [python, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{PORT}", "-w", "4"],
-        env, var / "web.log",
-    )  # fmt: skip
+    worker = start_worker(env, var / "worker.log", "latency@%h")
+    web = start_web(env, var / "web.log", PORT, workers=4)
     try:
-        wait_for_server()
+        wait_for_server(PORT)
         round_trip, bare = floors(solution, var / "submission.csv")
         # Warm up: the first request of each gunicorn process and the worker's first
         # scoring import their libraries; a deadline crowd meets warm processes.
@@ -196,9 +119,7 @@ def main() -> None:
             latencies = [value for run in runs for value in run]
         elapsed = time.perf_counter() - started
     finally:
-        for process in (web, worker):
-            process.terminate()
-            process.wait(timeout=30)
+        stop([web, worker])
     p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
     measured = STAGES[-len(latencies) :]
     upload, queue, work = (statistics.median(stage) * 1000 for stage in zip(*measured, strict=True))
