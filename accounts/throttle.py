@@ -8,8 +8,8 @@ address: ``PODIO_LOGIN_FAILURES_PER_IP``), it is locked for that window: the log
 forms refuse it before checking any password. A successful log-in clears the
 username's count. A limit of 0 turns that count off.
 
-The counters live in the default cache: per process with the default local-memory
-cache, so that each web worker process counts on its own.
+The counters live in the default cache, which every web process shares (Redis, or
+files under var/: config/settings.py CACHES).
 """
 
 import hashlib

@@ -6,9 +6,12 @@ selected none gets its best N by public score, Kaggle's rule).
 """
 
 import csv
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Prefetch
 
 from competition.models import Competition, Membership, Submission, Team
@@ -52,6 +55,45 @@ def _scored(competition: Competition, *, frozen: bool = False) -> list[dict]:
             "is_baseline", "baseline_name",
         )
     )  # fmt: skip
+
+
+# --- The cache -------------------------------------------------------------------------
+# Every board is computed once per change: a competition's boards are cached under its
+# version, a fresh token written (after commit) whenever anything a board shows
+# changes (competition.signals, and the scoring's own updates). A reader takes the
+# version before it reads the database, so a board computed during a change is stored
+# under the old version and never served after it.
+
+BOARD_TTL = 300
+VERSION_TTL = 7 * 24 * 3600
+
+
+def _version_key(competition_id: int) -> str:
+    return f"podio:board-version:{competition_id}"
+
+
+def touch(competition_id: int) -> None:
+    """Marks the competition's boards as changed: now, and again once the transaction
+    commits (a board computed in between, from the old data, is then never served)."""
+    cache.set(_version_key(competition_id), uuid.uuid4().hex, VERSION_TTL)
+    transaction.on_commit(
+        lambda: cache.set(_version_key(competition_id), uuid.uuid4().hex, VERSION_TTL),
+        robust=True,
+    )
+
+
+def _cached(competition: Competition, name: str, compute):
+    version = cache.get(_version_key(competition.pk))
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(_version_key(competition.pk), version, VERSION_TTL)
+        version = cache.get(_version_key(competition.pk), version)
+    key = f"podio:board:{competition.pk}:{version}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute(competition)
+        cache.set(key, value, BOARD_TTL)
+    return value
 
 
 def _sort_key(higher_is_better: bool):
@@ -150,7 +192,17 @@ def _team_row(team: Team, best: dict, team_subs: list[dict], score: str) -> Row:
 
 def public_leaderboard(competition: Competition) -> list[Row]:
     """While the instructors keep it frozen, it shows what it showed at that moment."""
-    return _public(_load(competition, frozen=True))
+    return _cached(competition, "public", _compute_public)[0]
+
+
+def public_history(competition: Competition) -> list[dict]:
+    """Each team's best public score after each of its submissions, for the chart."""
+    return _cached(competition, "public", _compute_public)[1]
+
+
+def _compute_public(competition: Competition) -> tuple[list[Row], list[dict]]:
+    board = _load(competition, frozen=True)
+    return _public(board), _history(board)
 
 
 def _public(board: _Board) -> list[Row]:
@@ -169,6 +221,10 @@ def final_selections(team_subs: list[dict], n: int, higher_is_better: bool) -> l
 
 
 def private_leaderboard(competition: Competition) -> list[Row]:
+    return _cached(competition, "private", _compute_private)
+
+
+def _compute_private(competition: Competition) -> list[Row]:
     n = competition.final_selections
 
     def pick(subs: list[dict], higher: bool) -> dict | None:
@@ -198,15 +254,12 @@ def final_submission_ids(competition: Competition) -> list[int]:
     ]
 
 
-def public_history(competition: Competition) -> list[dict]:
-    """Each team's best public score after each of its submissions, for the chart."""
-    higher = get_metric(competition.metric).higher_is_better
-    names = dict(
-        Team.objects.filter(competition=competition, disqualified=False).values_list("id", "name")
-    )
+def _history(board: _Board) -> list[dict]:
+    higher = board.higher_is_better
+    names = {team_id: team.name for team_id, team in board.teams.items()}
     series: dict[int, list[dict]] = {}
     best: dict[int, float] = {}
-    for sub in _scored(competition, frozen=True):
+    for sub in board.subs:
         team_id, score = sub["team_id"], sub["public_score"]
         if sub["is_baseline"] or score is None or team_id not in names:
             continue

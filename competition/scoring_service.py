@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from competition import leaderboard
 from competition.models import Submission
 from grader import scoring
 from grader.scoring import keras_model, sandbox
@@ -97,6 +98,7 @@ def submission_rescore(*, submission_id: int, run_id: int | None = None) -> str:
         Submission.objects.filter(pk=submission.pk).update(
             finished_at=timezone.now(), stage="", **fields
         )
+        leaderboard.touch(submission.competition_id)
         if run_id is not None:
             _rescore_progress(run_id, submission.pk, changed)
     logger.info("submission %s rescored: %s", submission.pk, fields["status"])
@@ -244,6 +246,7 @@ def _finish(submission: Submission, *, status: str, **fields) -> str:
     )
     if not updated:
         return "finished already"
+    leaderboard.touch(submission.competition_id)
     ran = (now - submission.started_at).total_seconds()
     total = (now - submission.created_at).total_seconds()
     logger.info(

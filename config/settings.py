@@ -275,6 +275,20 @@ else:
         "unacked_restore_interval": 10,
         "unacked_restore_throttle": 1,
     }
+# --- Cache: leaderboards and throttles, shared by every web and worker process -------------
+# Redis when there is one (its database 1, apart from the broker), else files under var/.
+PODIO_CACHE_URL = env_str(
+    "PODIO_CACHE_URL", f"{REDIS_URL.rsplit('/', 1)[0]}/1" if REDIS_URL else ""
+)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache"
+        if PODIO_CACHE_URL
+        else "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": PODIO_CACHE_URL or env_str("PODIO_CACHE_DIR", str(VAR_DIR / "cache")),
+        "KEY_PREFIX": env_str("PODIO_CACHE_PREFIX", ""),
+    }
+}
 # Memory (RLIMIT_DATA) of the sandbox an uploaded model runs in; TensorFlow needs ~1 GB.
 PODIO_MODEL_MEMORY_MB = env_int("PODIO_MODEL_MEMORY_MB", 4096)
 CELERY_TASK_DEFAULT_QUEUE = "cpu"

@@ -7,12 +7,13 @@ from accounts.models import User
 from accounts.roles import make_instructor
 from competition.models import Competition, Team
 from tests.factories import make_competition, make_team, make_user
-from tests.workers import isolate_broker
+from tests.workers import isolate_broker, isolate_cache
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _own_broker() -> None:
     isolate_broker()
+    isolate_cache()
 
 
 @pytest.fixture(autouse=True)
@@ -104,8 +105,9 @@ def hosted(competition):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttles():
-    """Throttle counters live in the cache; user ids repeat across tests."""
+def _fresh_cache():
+    """Throttle counters and leaderboards live in the cache; ids repeat across tests.
+    (Each test process has a cache of its own: tests.workers.isolate_cache.)"""
     from django.core.cache import cache
 
     cache.clear()

@@ -48,6 +48,28 @@ def isolate_broker() -> None:
         BROKER_ENV.update({"PODIO_BROKER_DIR": str(folder)})
 
 
+def isolate_cache() -> None:
+    """The same for the cache: a Redis database, or a folder, per test process, that its
+    workers share and that clearing never takes from a parallel test process."""
+    from django.core.cache import caches
+
+    slot = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    config = settings.CACHES["default"]
+    if settings.PODIO_CACHE_URL:
+        url = f"{settings.PODIO_CACHE_URL.rsplit('/', 1)[0]}/{4 + slot}"
+        config["LOCATION"] = url
+        BROKER_ENV["PODIO_CACHE_URL"] = url
+    else:
+        folder = str(Path(settings.VAR_DIR) / "cache" / f"test-{slot}")
+        config["LOCATION"] = folder
+        BROKER_ENV["PODIO_CACHE_DIR"] = folder
+    # As Django does when a test changes CACHES: build the caches again.
+    from asgiref.local import Local
+
+    caches._settings = caches.settings = caches.configure_settings(None)
+    caches._connections = Local()
+
+
 def test_database_url() -> str:
     """The URL of the database this test runs on, for a process started by the test."""
     db = connection.settings_dict

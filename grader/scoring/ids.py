@@ -60,20 +60,24 @@ class IdIndex:
                 return
         self._index = pd.Index(values)
         if not self._index.is_unique:
-            self._duplicate(self._index.duplicated())
+            self._duplicate(self._index)
 
     def _check_unique(self, strings: pa.Array) -> None:
         if len(pc.unique(strings)) != len(strings):
-            self._duplicate(pd.Index(strings.to_pandas()).duplicated())
+            self._duplicate(pd.Index(strings.to_pandas()))
 
-    def _duplicate(self, duplicated: np.ndarray) -> None:
-        first = int(np.argmax(duplicated))
+    def _duplicate(self, keys: pd.Index) -> None:
+        """Names the first repeated id and its rows (keys: the ids as they were compared)."""
+        first = int(np.argmax(keys.duplicated()))
         value = self.array[first].as_py()
-        rows = np.flatnonzero(pc.equal(self.array, self.array[first]).to_numpy(False)) + 2
-        raise ScoringError(
-            f"Id {show(value)} appears {len(rows)} times"
-            f" (rows {listing([str(r) for r in rows[:3]], total=len(rows))})."
-        )
+        key = keys[first]
+        # Empty ids (and NaN) never compare equal: look for them as such.
+        same = keys.isna() if pd.isna(key) else keys == key
+        rows = np.flatnonzero(np.asarray(same)) + 2
+        where = f"(rows {listing([str(r) for r in rows[:3]], total=len(rows))})"
+        if value is None:
+            raise ScoringError(f"The id is empty in {len(rows)} rows {where}.")
+        raise ScoringError(f"Id {show(value)} appears {len(rows)} times {where}.")
 
     def locate(self, ids: pa.ChunkedArray | pa.Array) -> np.ndarray:
         """For each id, its row in the solution (0-based), or -1 where it is unknown."""

@@ -22,8 +22,10 @@ def _limits(settings):
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """Moves time.time() forward (the cache's expiry and the throttle both read it)."""
+def clock(monkeypatch, settings):
+    """Moves time.time() forward (the cache's expiry and the throttle both read it: a
+    local-memory cache here, since Redis expires keys by its own clock)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     real = time.time
     offset = [0.0]
     monkeypatch.setattr(time, "time", lambda: real() + offset[0])

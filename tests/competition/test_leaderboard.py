@@ -166,9 +166,12 @@ def _crowd(competition, teams: int, start: int = 0) -> None:
 
 
 def _queries(client, url: str) -> int:
+    """Queries of one request that computes its board (the cache emptied first)."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    cache.clear()
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
@@ -207,3 +210,26 @@ def test_csv_export_reads_back_and_is_safe_from_formulas(hosted, instructor, ali
         .status_code
         == 403
     )
+
+
+def test_a_board_is_computed_once_until_something_changes(hosted, alpha, gamma, instructor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from competition import services
+
+    sub = _sub(hosted, alpha, 0.9, 0.9)
+    _sub(hosted, gamma, 0.8, 0.8)
+    assert [r.name for r in leaderboard.public_leaderboard(hosted)] == ["Alpha", "Gamma"]
+    with CaptureQueriesContext(connection) as captured:
+        leaderboard.public_leaderboard(hosted)
+        leaderboard.public_history(hosted)
+    assert len(captured) == 0  # served from the cache
+    services.submission_exclude(submission=sub, user=instructor, reason="copia")
+    assert [r.name for r in leaderboard.public_leaderboard(hosted)] == ["Gamma"]
+    alpha.name = "Alfa"
+    alpha.save()
+    services.submission_restore(submission=sub, user=instructor)
+    assert [r.name for r in leaderboard.public_leaderboard(hosted)] == ["Alfa", "Gamma"]
+    _sub(hosted, gamma, 0.95, 0.95)  # a new score (scoring touches the board itself)
+    assert leaderboard.public_leaderboard(hosted)[0].name == "Gamma"

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import make_instructor
-from competition import demo_data, scoring_service, services
+from competition import demo_data, leaderboard, scoring_service, services
 from competition.models import Competition, CompetitionFile, Membership, Submission, Team
 
 PASSWORD = "podio-demo"  # noqa: S105 - the demo's published password
@@ -136,6 +136,7 @@ class Command(BaseCommand):
             scoring_service.submission_score(submission_id=submission.pk)
             when = timezone.now() - timedelta(days=days_ago)
             Submission.objects.filter(pk=submission.pk).update(created_at=when)
+            leaderboard.touch(competition.pk)
 
     def _reports(self, competition, instructor: User, students: dict[str, User]) -> None:
         """A rubric, both teams' one-page reports, and one of them graded (not released)."""

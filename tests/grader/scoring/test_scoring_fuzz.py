@@ -2,6 +2,7 @@
 
 import gzip
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -48,3 +49,9 @@ def test_any_probabilities_score_or_raise_scoring_error(values):
     solution = load_solution(b"id,y\n1,0\n2,1\n3,1\n", "log_loss")
     rows = "".join(f"{i},{v}\n" for i, v in enumerate(values, start=1))
     _scores_or_explains(lambda: score(solution, ("id,y\n" + rows).encode()))
+
+
+def test_repeated_nan_ids_in_a_solution_are_named():
+    """Found by the fuzzer above: NaN never equals NaN, and the message crashed."""
+    with pytest.raises(ScoringError, match=r"Id nan appears 2 times \(rows 2 and 3\)"):
+        load_solution(b"id,label\nNaN,1\nNaN,0\n3,1\n", "accuracy")
