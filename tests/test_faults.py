@@ -45,8 +45,8 @@ def _wait(pk: int, condition, timeout: float = 90) -> Submission:
 
 def _output(worker: dict) -> str:
     worker["process"].terminate()
-    out, _ = worker["process"].communicate(timeout=30)
-    return out
+    worker["process"].wait(timeout=30)
+    return worker["log"].read_text()
 
 
 def test_a_worker_killed_while_scoring_is_replaced_and_the_submission_scored_once():

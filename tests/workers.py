@@ -97,13 +97,17 @@ def celery_worker(
         "--loglevel", "INFO", "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h",
         "--without-gossip", "--without-mingle",
     ]  # fmt: skip
-    # A session of its own, so that a fault test can kill the worker with its pool.
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True,
-    )  # fmt: skip
+    # Its log goes to a file (a pipe nobody reads would stall a chatty worker), and it
+    # gets a session of its own, so that a fault test can kill the worker with its pool.
+    log = Path(settings.VAR_DIR) / "test-logs" / f"worker-{uuid.uuid4().hex[:8]}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w") as output:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
     try:
-        yield {"queue": names[0], "queues": names, "process": process}
+        yield {"queue": names[0], "queues": names, "process": process, "log": log}
     finally:
         process.terminate()
         try:
@@ -219,12 +223,14 @@ def web_server(env: dict[str, str]) -> Iterator[str]:
         DJANGO_DEBUG="1",
         PODIO_THROTTLE_SUBMIT="1000/min",
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--threads", "4", "--timeout", "60"],
-        cwd=ROOT, env=full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        start_new_session=True,
-    )  # fmt: skip
+    log = Path(settings.VAR_DIR) / "test-logs" / f"web-{port}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
+             "--workers", "1", "--threads", "4", "--timeout", "60"],
+            cwd=ROOT, env=full, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
