@@ -16,6 +16,9 @@ SCORING = {
     "max_retries": 5,
     "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
     "time_limit": settings.CELERY_TASK_HARD_TIME_LIMIT,
+    # The outcome is in the Submission row; storing it in the result backend too would
+    # cost a round trip per task.
+    "ignore_result": True,
 }
 
 
