@@ -231,3 +231,13 @@ def test_team_list_page_shows_every_team_to_instructors(cast, alpha, gamma):
 
     html = page.content.decode()
     assert "Alpha" in html and "Gamma" in html and "alice@example.edu" in html
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_url_serves_stored_files_directly(cast, role, hosted, submission, report):
+    """Uploads, reports and the hidden solution are served only by views that check
+    who asks; their storage paths answer 404 to everyone, instructors included."""
+    client = web_client(cast[role])
+    for name in (submission.file.name, report.file.name, hosted.solution.name):
+        for prefix in ("/media/", "/hidden/", "/static/", "/"):
+            assert client.get(prefix + name).status_code == 404, f"{role} {prefix}{name}"
