@@ -53,6 +53,27 @@ def send(submission_id: int, kind: str) -> bool:
     return True
 
 
+def send_rescore(run_id: int, submissions: list[tuple[int, str]]) -> None:
+    """Sends a rescore run's tasks. What the broker refuses leaves the run (so that its
+    progress can finish, and the instructors may start another)."""
+    from competition import tasks
+    from competition.models import RescoreRun
+
+    unsent = []
+    for pk, kind in submissions:
+        task = tasks.rescore_model if kind == Submission.Kind.KERAS else tasks.rescore_submission
+        try:
+            task.apply_async((pk, run_id), retry=True, retry_policy={"max_retries": 1})
+        except Exception as error:
+            logger.warning("rescore of submission %s not sent: %s", pk, error)
+            unsent.append(pk)
+    if unsent:
+        with transaction.atomic():
+            run = RescoreRun.objects.select_for_update().get(pk=run_id)
+            run.submission_ids = [pk for pk in run.submission_ids if pk not in set(unsent)]
+            run.save(update_fields=["submission_ids"])
+
+
 def send_on_commit(submission: Submission) -> None:
     transaction.on_commit(partial(send, submission.pk, submission.kind), robust=True)
 

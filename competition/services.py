@@ -7,6 +7,7 @@ import os
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 import numpy as np
 import pyarrow as pa
@@ -602,12 +603,7 @@ def competition_rescore(*, competition: Competition, user: User) -> RescoreRun:
             AuditEntry.Action.RESCORE_STARTED,
             _("%(n)d submissions") % {"n": len(ids)},
         )
-        from competition import tasks
-
-        for pk, kind in ids:
-            is_model = kind == Submission.Kind.KERAS
-            task = tasks.rescore_model if is_model else tasks.rescore_submission
-            task.delay_on_commit(pk, run.pk)
+        transaction.on_commit(partial(queueing.send_rescore, run.pk, ids), robust=True)
     return run
 
 

@@ -218,3 +218,23 @@ def test_the_manage_page_lists_the_audit(hosted, alpha, instructor):
     page = web_client(instructor).get(reverse("competition:manage", args=[hosted.slug]))
     text = page.content.decode()
     assert "Team disqualified" in text and "Alpha: Plagio" in text and "ines" in text
+
+
+def test_a_rescore_the_broker_refuses_still_finishes(
+    hosted, alpha, alice, instructor, submit, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from competition import tasks
+
+    submit(hosted, alice, 20)
+
+    def down(*args, **kwargs):
+        raise OperationalError("Connection refused.")
+
+    monkeypatch.setattr(tasks.rescore_submission, "apply_async", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.competition_rescore(competition=hosted, user=instructor)
+    run.refresh_from_db()
+    assert run.total == 0 and run.is_finished  # nothing was sent: another may start
+    assert services.competition_rescore(competition=hosted, user=instructor)
