@@ -375,7 +375,7 @@ class AuditEntry(models.Model):
 
 class RescoreRun(models.Model):
     """One "rescore everything" request: its progress is how many of its submissions
-    finished since it started."""
+    finished (again) since it started; ``changed`` counts those whose outcome changed."""
 
     competition = models.ForeignKey(
         Competition, on_delete=models.CASCADE, related_name="rescore_runs"
@@ -385,7 +385,6 @@ class RescoreRun(models.Model):
     )
     started_at = models.DateTimeField(default=timezone.now)
     submission_ids = models.JSONField(default=list)
-    done_ids = models.JSONField(default=list)
     changed = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -401,7 +400,10 @@ class RescoreRun(models.Model):
 
     @property
     def done(self) -> int:
-        return len(self.done_ids)
+        """One query: a rescored submission's finished_at is after the run started."""
+        return Submission.objects.filter(
+            pk__in=self.submission_ids, finished_at__gte=self.started_at
+        ).count()
 
     @property
     def is_finished(self) -> bool:

@@ -14,11 +14,12 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competition import leaderboard
-from competition.models import Submission
+from competition.models import RescoreRun, Submission
 from grader import scoring
 from grader.scoring import keras_model, sandbox
 from grader.scoring.errors import ScoringError
@@ -99,21 +100,10 @@ def submission_rescore(*, submission_id: int, run_id: int | None = None) -> str:
             finished_at=timezone.now(), stage="", **fields
         )
         leaderboard.touch(submission.competition_id)
-        if run_id is not None:
-            _rescore_progress(run_id, submission.pk, changed)
+        if run_id is not None and changed:
+            RescoreRun.objects.filter(pk=run_id).update(changed=F("changed") + 1)
     logger.info("submission %s rescored: %s", submission.pk, fields["status"])
     return fields["status"]
-
-
-def _rescore_progress(run_id: int, submission_id: int, changed: bool) -> None:
-    from competition.models import RescoreRun
-
-    run = RescoreRun.objects.select_for_update().filter(pk=run_id).first()
-    if run is None or submission_id in run.done_ids:
-        return
-    run.done_ids = [*run.done_ids, submission_id]
-    run.changed += int(changed)
-    run.save(update_fields=["done_ids", "changed"])
 
 
 def _waited(submission: Submission) -> float:

@@ -79,7 +79,7 @@ def team_mine(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "competition/team.html", context)
 
 
-def _run_rule(request: HttpRequest, action, success: str) -> bool:
+def run_rule(request: HttpRequest, action, success: str) -> bool:
     """Runs a service call; a refused rule becomes an error message on the page."""
     try:
         action()
@@ -96,7 +96,7 @@ def team_create(request: HttpRequest, slug: str) -> HttpResponse:
     competition = selectors.competition_get_for_user(request.user, slug)
     form = TeamCreateForm(request.POST)
     name = form.data.get("name", "")
-    _run_rule(
+    run_rule(
         request,
         lambda: services.team_create(competition=competition, user=request.user, name=name),
         _("Team created. Share the invite link with your teammates."),
@@ -113,7 +113,7 @@ def team_join(request: HttpRequest, slug: str, code: str = "") -> HttpResponse:
         return render(
             request, "competition/team_join.html", {"competition": competition, "team": team}
         )
-    _run_rule(
+    run_rule(
         request,
         lambda: services.team_join(competition=competition, user=request.user, invite_code=code),
         _("You joined the team."),
@@ -125,7 +125,7 @@ def team_join(request: HttpRequest, slug: str, code: str = "") -> HttpResponse:
 @require_POST
 def team_leave(request: HttpRequest, slug: str) -> HttpResponse:
     competition = selectors.competition_get_for_user(request.user, slug)
-    _run_rule(
+    run_rule(
         request,
         lambda: services.team_leave(competition=competition, user=request.user),
         _("You left the team."),
@@ -140,7 +140,7 @@ def team_invite_regenerate(request: HttpRequest, slug: str) -> HttpResponse:
     team = selectors.team_of_user(competition=competition, user=request.user)
     if team is None:
         raise PermissionDenied
-    _run_rule(
+    run_rule(
         request,
         lambda: services.team_regenerate_invite(team=team),
         _("A new invite link was made; the old one no longer works."),
@@ -265,7 +265,7 @@ def submission_select(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not selectors.is_member(team_id=submission.team_id, user=request.user):
         raise PermissionDenied
     selected = request.POST.get("selected") == "1"
-    _run_rule(
+    run_rule(
         request,
         lambda: services.submission_select(
             submission=submission, user=request.user, selected=selected
@@ -362,7 +362,7 @@ def freeze_public(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def rescore(request: HttpRequest, slug: str) -> HttpResponse:
     competition = selectors.competition_get_for_user(request.user, slug)
-    _run_rule(
+    run_rule(
         request,
         lambda: services.competition_rescore(competition=competition, user=request.user),
         _("Rescoring started: the leaderboard updates as each submission finishes."),
@@ -413,7 +413,7 @@ def submission_exclude(request: HttpRequest, slug: str, pk: int) -> HttpResponse
     submission = get_object_or_404(Submission, competition=competition, pk=pk)
     if request.POST.get("excluded") == "1":
         reason = request.POST.get("reason", "")
-        _run_rule(
+        run_rule(
             request,
             lambda: services.submission_exclude(
                 submission=submission, user=request.user, reason=reason
@@ -436,7 +436,7 @@ def team_disqualify(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     team = get_object_or_404(Team, competition=competition, pk=pk)
     disqualified = request.POST.get("disqualified") == "1"
     reason = request.POST.get("reason", "")
-    _run_rule(
+    run_rule(
         request,
         lambda: services.team_disqualify(
             team=team, user=request.user, disqualified=disqualified, reason=reason

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from competition import selectors as competition_selectors
 from competition.models import Competition, Team
 from competition.services import RuleViolation
-from competition.views import instructor_required
+from competition.views import instructor_required, run_rule
 from config import uploads
 from grader import course_grade, selectors, services
 from grader.forms import (
@@ -117,13 +117,14 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     rows = selectors.grading_rows(competition)
     with_report = [row for row in rows if row.report is not None]
     criteria, grades = course_grade.course_grades(competition)
+    scheme = services.scheme_of(competition)
     context = {
         "competition": competition,
         "rows": rows,
         "graded": sum(1 for row in with_report if row.status == "graded"),
         "to_grade": len(with_report),
-        "scheme": services.scheme_of(competition),
-        "scheme_form": SchemeForm(instance=services.scheme_of(competition)),
+        "scheme": scheme,
+        "scheme_form": SchemeForm(instance=scheme),
         "criteria": criteria,
         "rubric_max": sum((c.max_points for c in criteria), Decimal(0)),
         "grades": grades,
@@ -147,7 +148,7 @@ def rubric_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and "source" in request.POST:
         if import_form.is_valid():
             source = import_form.cleaned_data["source"]
-            if _apply(request, lambda: services.rubric_import(
+            if run_rule(request, lambda: services.rubric_import(
                 competition=competition, source=source, user=request.user
             ), _("Rubric imported from “%(title)s”.") % {"title": source.title}):  # fmt: skip
                 return redirect("grader:rubric", slug=slug)
@@ -162,7 +163,7 @@ def rubric_edit(request: HttpRequest, slug: str) -> HttpResponse:
             for form in formset.forms
             if form.cleaned_data.get("title") and not form.cleaned_data.get("DELETE")
         ]
-        if _apply(
+        if run_rule(
             request,
             lambda: services.rubric_save(
                 competition=competition, user=request.user, criteria=criteria
@@ -172,16 +173,6 @@ def rubric_edit(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("grader:rubric", slug=slug)
     context = {"competition": competition, "formset": formset, "import_form": import_form}
     return render(request, "grader/rubric.html", context)
-
-
-def _apply(request: HttpRequest, action, success: str) -> bool:
-    try:
-        action()
-    except RuleViolation as error:
-        messages.error(request, error.message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 @instructor_required
@@ -194,7 +185,7 @@ def scheme_edit(request: HttpRequest, slug: str) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
         return redirect("grader:overview", slug=slug)
-    _apply(
+    run_rule(
         request,
         lambda: services.scheme_save(
             competition=competition,
@@ -311,7 +302,7 @@ def regrade_answer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = RegradeAnswerForm(request.POST)
     if form.is_valid():
         points = form.cleaned_data.get("points")
-        _apply(
+        run_rule(
             request,
             lambda: services.regrade_answer(
                 request=regrade,
